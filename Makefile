@@ -1,0 +1,39 @@
+# socsec: the two commands are `make serve` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+
+.PHONY: serve test test-slow bench setup release validate clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "socsec needs Python 3.11+"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+serve: $(STAMP)
+	$(BIN)/socsec release --if-stale
+	$(BIN)/socsec serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
+
+bench: $(STAMP)
+	$(BIN)/python bench/validate --rows 1000000
+
+validate: $(STAMP)
+	$(BIN)/socsec validate
+
+release: $(STAMP)
+	$(BIN)/socsec release
+
+clean:
+	rm -rf $(VENV) var/bench

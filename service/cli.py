@@ -1,0 +1,159 @@
+"""The `socsec` command: a thin click group over the library."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .config import load_settings
+from .errors import ConfigError, ServiceError, ValidationFailed
+
+
+class UsageFailure(click.ClickException):
+    exit_code = 2
+
+
+def _settings(ctx: click.Context):
+    try:
+        return load_settings(ctx.obj or {})
+    except ConfigError as exc:
+        raise UsageFailure(exc.message) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False), help="Project folder (default: the current one).")
+@click.version_option(package_name="socsec")
+@click.pass_context
+def main(ctx: click.Context, root: str | None) -> None:
+    """Validate, release and serve China social security data packages."""
+    ctx.obj = {"root": root} if root else {}
+
+
+@main.command()
+@click.argument("packages", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write an HTML report here.")
+@click.pass_context
+def validate(ctx: click.Context, packages: tuple[str, ...], as_json: bool, html_path: str | None) -> None:
+    """Check every package (or the named ones): structure, then expectation suites.
+
+    Exits 0 when everything passes, 1 when anything fails, 2 on a usage error.
+    """
+    from .summary import print_report, progress_printer
+    from .validation.html import render_report
+    from .validation.runner import validate_all
+
+    settings = _settings(ctx)
+    known = {p.name for p in settings.packages_dir.iterdir()} if settings.packages_dir.is_dir() else set()
+    unknown = sorted(set(packages) - known)
+    if unknown:
+        raise UsageFailure(f"no package folder named {', '.join(unknown)} in {settings.packages_dir}")
+    progress = (lambda *a: None) if as_json else progress_printer()
+    report = validate_all(settings.packages_dir, settings.expectations_dir, only=list(packages) or None,
+                          progress=progress)
+    if html_path:
+        Path(html_path).write_text(render_report(report), "utf-8")
+    if as_json:
+        click.echo(report.to_json())
+    else:
+        print_report(report)
+    sys.exit(0 if report.valid else 1)
+
+
+@main.command()
+@click.option("--if-stale", is_flag=True, help="Only release when the packages or suites changed.")
+@click.pass_context
+def release(ctx: click.Context, if_stale: bool) -> None:
+    """Validate everything and publish a new immutable release; refuse if anything fails."""
+    from .release import is_stale, make_release
+    from .summary import print_report, progress_printer
+    from .validation.report import Report
+
+    settings = _settings(ctx)
+    if if_stale and not is_stale(settings):
+        click.echo("The current release is up to date; nothing to do.")
+        return
+    try:
+        version = make_release(settings, progress=progress_printer())
+    except ValidationFailed as exc:
+        print_report(Report.from_dict(exc.details["report"]))
+        raise click.ClickException(exc.message) from None
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Released {version}; it is now current.")
+
+
+@main.command()
+@click.pass_context
+def releases(ctx: click.Context) -> None:
+    """List the releases, newest first; the current one is marked with *."""
+    from .store import Store
+
+    store = Store(_settings(ctx).store_dir)
+    current = store.current_version()
+    versions = list(reversed(store.versions()))
+    if not versions:
+        click.echo("No releases yet: run `socsec release`.")
+    for version in versions:
+        meta = store.release(version).meta
+        mark = "*" if version == current else " "
+        click.echo(f"{mark} {version}  {meta['created']}  {len(meta['packages'])} packages")
+
+
+@main.command()
+@click.argument("version", required=False)
+@click.pass_context
+def verify(ctx: click.Context, version: str | None) -> None:
+    """Check a release (default: the current one) against its manifest."""
+    from .store import Store, verify as verify_release
+
+    store = Store(_settings(ctx).store_dir)
+    try:
+        target = store.release(version) if version else store.current()
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    problems = verify_release(target)
+    for problem in problems:
+        click.echo(f"  {problem}")
+    if problems:
+        raise click.ClickException(f"release {target.version} does not match its manifest")
+    click.echo(f"Release {target.version} matches its manifest.")
+
+
+@main.command()
+@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
+@click.option("--host", default=None, help="Address to listen on (setting `host`).")
+@click.option("--port", type=int, default=None, help="Port (setting `port`).")
+@click.option("--workers", type=int, default=None, help="gunicorn workers (setting `workers`).")
+@click.pass_context
+def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the current release over HTTP."""
+    settings = _settings(ctx)
+    host, port, workers = host or settings.host, port or settings.port, workers or settings.workers
+    os.environ["SOCSEC_ROOT"] = str(settings.root)
+    if dev:
+        from .web import create_app
+
+        create_app().run(host=host, port=port)
+        return
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--access-logfile", "-", "service.web:create_app()"]
+    os.execv(sys.executable, argv)
+
+
+@main.command()
+@click.pass_context
+def assemble(ctx: click.Context) -> None:
+    """Rebuild datapackages/ from seeds/ (the registries, extracts and sources)."""
+    from .assembly import assemble as run_assembly
+
+    settings = _settings(ctx)
+    names = run_assembly(settings.root / "seeds", settings.packages_dir)
+    click.echo(f"Assembled {len(names)} packages: {', '.join(names)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Configuration, read in one place.
+
+Order of precedence: the defaults below -> an instance file (TOML, path in
+``SOCSEC_CONFIG``, default ``instance/socsec.toml`` if it exists) ->
+``SOCSEC_<NAME>`` environment variables -> overrides passed by code (tests).
+Every setting is declared once in ``SETTINGS``; the README's settings table
+is checked against it by a test.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("root", ".", "Project folder; the relative paths below are resolved against it."),
+    Setting("packages_dir", "datapackages", "Folder of data packages (one folder each)."),
+    Setting("expectations_dir", "expectations", "Folder of expectation suites, one folder per package."),
+    Setting("store_dir", "var/store", "Release store: releases/<version>/ and the CURRENT pointer."),
+    Setting("host", "127.0.0.1", "Address `socsec serve` listens on."),
+    Setting("port", 8000, "Port `socsec serve` listens on."),
+    Setting("workers", 2, "gunicorn worker processes for `socsec serve`."),
+    Setting("sql_time_limit_ms", 1000, "Time limit of one SQL query, in milliseconds."),
+    Setting("max_returned_rows", 1000, "Row cap of one SQL answer; more rows set `truncated`."),
+    Setting("sql_memory_limit", "512MB", "DuckDB memory limit of the serving connection."),
+    Setting("sql_threads", 1, "DuckDB threads of the serving connection."),
+    Setting("max_sql_length", 20000, "Longest SQL text accepted, in characters."),
+    Setting("lock_timeout_s", 0.0, "Seconds `socsec release` waits for another release to finish."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    packages_dir: Path
+    expectations_dir: Path
+    store_dir: Path
+    host: str
+    port: int
+    workers: int
+    sql_time_limit_ms: int
+    max_returned_rows: int
+    sql_memory_limit: str
+    sql_threads: int
+    max_sql_length: int
+    lock_timeout_s: float
+
+
+_PATHS = {"packages_dir", "expectations_dir", "store_dir"}
+
+
+def _coerce(name: str, value: object) -> object:
+    default = _BY_NAME[name].default
+    try:
+        if isinstance(default, bool):
+            return str(value).lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"setting {name!r} must be a {type(default).__name__}, got {value!r}",
+            details={"setting": name},
+        ) from None
+    return value
+
+
+def load_settings(overrides: dict | None = None, env: dict | None = None) -> Settings:
+    """Build the one Settings object from defaults, file, environment and overrides."""
+    env = os.environ if env is None else env
+    values = {s.name: s.default for s in SETTINGS}
+    config_file = Path(env.get("SOCSEC_CONFIG", "instance/socsec.toml"))
+    if config_file.is_file():
+        try:
+            values.update(_known(tomllib.loads(config_file.read_text("utf-8")), str(config_file)))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config_file}: {exc}") from None
+    for s in SETTINGS:
+        key = f"SOCSEC_{s.name.upper()}"
+        if key in env:
+            values[s.name] = env[key]
+    values.update(_known(overrides or {}, "overrides"))
+    values = {k: _coerce(k, v) for k, v in values.items()}
+    root = Path(values["root"]).resolve()
+    values["root"] = root
+    for name in _PATHS:
+        values[name] = (root / Path(values[name])).resolve()
+    return Settings(**{f.name: values[f.name] for f in fields(Settings)})
+
+
+def _known(data: dict, where: str) -> dict:
+    unknown = sorted(set(data) - set(_BY_NAME))
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+    return dict(data)

@@ -1,0 +1,138 @@
+"""Builds an immutable release and switches to it atomically.
+
+Steps: take the store lock; validate every package (refuse on any
+finding); build the release in a staging folder on the same filesystem
+(packages with hash and bytes, zips, Parquet, DuckDB, report, manifest);
+fsync; rename into ``releases/``; switch ``CURRENT``. A crash at any
+moment leaves the previous release current and intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .catalog import Package, load_package, package_folders
+from .config import Settings
+from .errors import ReleaseLocked, ValidationFailed
+from .packaging import copy_package, write_zip
+from .store import MANIFEST, RELEASE_META, Store, file_digest, fsync_dir
+from .validation.html import render_report
+from .validation.runner import Progress, _quiet, validate_all
+from .warehouse import build_warehouse
+
+BUILD_FORMAT = 1  # bump when the release layout changes, so --if-stale rebuilds
+
+
+@contextlib.contextmanager
+def store_lock(store: Store, timeout_s: float):
+    store.root.mkdir(parents=True, exist_ok=True)
+    handle = open(store.root / ".lock", "a+")
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ReleaseLocked("another `socsec release` is running on this store; "
+                                        "try again when it has finished") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        handle.close()
+
+
+def content_digest(settings: Settings) -> str:
+    """sha256 over every file of the packages and suites, and the build format."""
+    digest = hashlib.sha256(f"socsec-build-{BUILD_FORMAT}\n".encode())
+    for base in (settings.packages_dir, settings.expectations_dir):
+        if not base.is_dir():
+            continue
+        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+            digest.update(f"{base.name}/{path.relative_to(base).as_posix()}\n".encode())
+            digest.update(file_digest(path).encode())
+    return digest.hexdigest()
+
+
+def is_stale(settings: Settings) -> bool:
+    store = Store(settings.store_dir)
+    if store.current_version() is None:
+        return True
+    return store.current().meta.get("digest") != content_digest(settings)
+
+
+def make_release(settings: Settings, *, progress: Progress = _quiet) -> str:
+    """Validate, build and switch to a new release; returns its version."""
+    store = Store(settings.store_dir)
+    with store_lock(store, settings.lock_timeout_s):
+        _clean_staging(store)
+        digest = content_digest(settings)
+        report = validate_all(settings.packages_dir, settings.expectations_dir, progress=progress)
+        if not report.valid:
+            raise ValidationFailed(f"validation found {len(report.findings)} problem(s); nothing was published",
+                                   details={"report": report.to_dict()})
+        packages = [load_package(f) for f in package_folders(settings.packages_dir)]
+        now = datetime.now(timezone.utc)
+        version = f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}"
+        staging = store.root / f".staging-{version}-{os.getpid()}"
+        staging.mkdir(parents=True)
+        previous = store.current_version()
+        meta = _build(staging, packages, report, version=version, digest=digest, created=now, previous=previous)
+        _write_manifest(staging)
+        _fsync_tree(staging)
+        store.releases_dir.mkdir(exist_ok=True)
+        os.rename(staging, store.releases_dir / version)
+        fsync_dir(store.releases_dir)
+        store.switch(version)
+        return meta["version"]
+
+
+def _build(staging: Path, packages: list[Package], report, **meta) -> dict:
+    entries = {}
+    for package in packages:
+        target = staging / "packages" / package.name
+        descriptor = copy_package(package, target)
+        write_zip(target, staging / "zips" / f"{package.name}.zip")
+        entries[package.name] = {"title": descriptor.get("title") or package.name,
+                                 "description": descriptor.get("description", ""),
+                                 "resources": {}}
+    counts = build_warehouse(staging / "warehouse.duckdb", packages, parquet_dir=staging / "parquet")
+    for name, resources in counts.items():
+        entries[name]["resources"] = resources
+    (staging / "validation.json").write_text(report.to_json(), "utf-8")
+    (staging / "validation.html").write_text(render_report(report, title=f"Release {meta['version']}"), "utf-8")
+    meta = dict(meta, created=meta["created"].isoformat(timespec="seconds"), socsec=__version__,
+                packages=entries)
+    (staging / RELEASE_META).write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
+    return meta
+
+
+def _write_manifest(staging: Path) -> None:
+    files = [{"path": p.relative_to(staging).as_posix(), "bytes": p.stat().st_size, "sha256": file_digest(p)}
+             for p in sorted(staging.rglob("*")) if p.is_file()]
+    (staging / MANIFEST).write_text(json.dumps({"files": files}, indent=2), "utf-8")
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        else:
+            fsync_dir(path)
+    fsync_dir(root)
+
+
+def _clean_staging(store: Store) -> None:
+    for leftover in store.root.glob(".staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)

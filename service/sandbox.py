@@ -1,0 +1,135 @@
+"""Runs one untrusted SELECT on a release's DuckDB file, with limits.
+
+Defences, strongest first: the database is opened read-only; extension
+loading, community extensions, secrets and replacement scans are off;
+external access is disabled and the configuration locked; memory, threads
+and execution time are capped (and a timer interrupts the cursor, fetch
+included); exactly one SELECT statement is accepted; functions that reveal
+server internals are refused; at most ``max_rows`` rows are returned
+(``max_rows + 1`` are fetched to set ``truncated``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .errors import QueryError, QueryTimeout
+
+_INTERNALS = re.compile(
+    r"\b(duckdb_(settings|databases|extensions|temporary_files|secrets|memory|log\w*|variables)"
+    r"|pragma_\w+|current_setting|getenv|which_secret|read_\w+|glob|parquet_\w+|sniff_csv|query_table)\s*\(",
+    re.IGNORECASE)
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    types: list[str]
+    rows: list[tuple]
+    truncated: bool
+    elapsed_ms: float
+
+
+class Sandbox:
+    """One read-only root connection per database file; one cursor per query."""
+
+    def __init__(self, db_path: Path, *, memory_limit: str = "512MB", threads: int = 1,
+                 time_limit_ms: int = 1000, max_rows: int = 1000, max_sql_length: int = 20000):
+        self.db_path = db_path
+        self.time_limit_ms = time_limit_ms
+        self.max_rows = max_rows
+        self.max_sql_length = max_sql_length
+        config = {
+            "autoinstall_known_extensions": False, "autoload_known_extensions": False,
+            "allow_community_extensions": False, "allow_persistent_secrets": False,
+            "python_enable_replacements": False, "memory_limit": memory_limit, "threads": threads,
+            "max_execution_time": time_limit_ms, "temp_directory": "",
+        }
+        self._root = duckdb.connect(str(db_path), read_only=True, config=config)
+        _lock_down(self._root)
+
+    def close(self) -> None:
+        self._root.close()
+
+    def check(self, sql: str) -> None:
+        """Refuse anything but exactly one SELECT, with a message that says why."""
+        if not sql or not sql.strip():
+            raise QueryError("no SQL given: pass one SELECT statement in `sql`")
+        if len(sql) > self.max_sql_length:
+            raise QueryError(f"SQL is {len(sql)} characters long; the limit is {self.max_sql_length}")
+        try:
+            statements = duckdb.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise QueryError(self._clean(str(exc))) from None
+        if len(statements) != 1:
+            raise QueryError(f"exactly one statement is allowed, got {len(statements)}",
+                             details={"statements": len(statements)})
+        kind = statements[0].type
+        if kind != duckdb.StatementType.SELECT:
+            raise QueryError(f"only SELECT queries are allowed, got {kind.name}", code="read-only",
+                             details={"statement_type": kind.name})
+        match = _INTERNALS.search(sql)
+        if match:
+            raise QueryError(f"function {match.group(1)}() is not available here", code="read-only",
+                             details={"function": match.group(1)})
+
+    def run(self, sql: str, params: dict | None = None) -> QueryResult:
+        self.check(sql)
+        cursor = self._root.cursor()
+        timer = threading.Timer(self.time_limit_ms / 1000, cursor.interrupt)
+        started = time.perf_counter()
+        timer.start()
+        try:
+            cursor.execute(sql, params or None)
+            columns = [d[0] for d in cursor.description or []]
+            types = [str(d[1]) for d in cursor.description or []]
+            rows = cursor.fetchmany(self.max_rows + 1)
+        except (duckdb.InterruptException, KeyboardInterrupt):
+            raise QueryTimeout(f"SQL query took too long (limit {self.time_limit_ms} ms)",
+                               details={"time_limit_ms": self.time_limit_ms}) from None
+        except duckdb.Error as exc:
+            message = str(exc)
+            if "maximum execution time" in message:
+                raise QueryTimeout(f"SQL query took too long (limit {self.time_limit_ms} ms)",
+                                   details={"time_limit_ms": self.time_limit_ms}) from None
+            raise QueryError(self._clean(message), code=_error_code(exc)) from None
+        finally:
+            timer.cancel()
+            cursor.close()
+        truncated = len(rows) > self.max_rows
+        return QueryResult(columns, types, rows[: self.max_rows], truncated,
+                           round((time.perf_counter() - started) * 1000, 2))
+
+    def _clean(self, message: str) -> str:
+        """Never show a server path."""
+        for path in (str(self.db_path), str(self.db_path.parent), str(self.db_path.parent.parent)):
+            message = message.replace(path, "<release>")
+        return message
+
+
+def _lock_down(con) -> None:
+    """Disable external access and lock the configuration. DuckDB shares one instance per file
+    within a process, so a second sandbox on the same file finds it locked already: then make
+    sure the lock is the one we set."""
+    try:
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except duckdb.InvalidInputException:
+        locked, external = con.execute(
+            "SELECT current_setting('lock_configuration'), current_setting('enable_external_access')"
+        ).fetchone()
+        if not locked or external:
+            raise
+
+
+def _error_code(exc: duckdb.Error) -> str:
+    if isinstance(exc, (duckdb.PermissionException, duckdb.InvalidInputException)) and (
+            "read-only" in str(exc) or "disabled" in str(exc)):
+        return "read-only"
+    return "invalid-sql"

@@ -1,0 +1,1 @@
+"""Validation of data packages: structure (frictionless) and meaning (expectation suites)."""

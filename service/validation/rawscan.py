@@ -1,0 +1,149 @@
+"""Byte-level pass over a resource file: size, hashes, encoding, blank records.
+
+Everything here streams the file in 1 MiB chunks, so memory stays flat. The
+CSV itself is parsed by DuckDB (see ``tabular``); this module finds what DuckDB
+does not show: the byte count and hash, where UTF-8 decoding fails (frictionless
+reads text in 8 KiB chunks and stops at the chunk holding the bad byte) and the
+row numbers of blank lines, which DuckDB skips but frictionless counts as rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import pathlib
+from dataclasses import dataclass, field
+
+CHUNK = 1 << 20
+TEXT_CHUNK = 8192          # io.TextIOWrapper._CHUNK_SIZE: frictionless decodes this much at a time
+DETECT_BUFFER = 100_000    # frictionless' DEFAULT_BUFFER_SIZE used for encoding detection
+SAMPLE_LINES = 100         # lines frictionless gives csv.Sniffer
+
+
+@dataclass
+class RawScan:
+    size: int = 0
+    md5: str | None = None
+    sha256: str | None = None
+    bad_offset: int | None = None   # byte offset of the first undecodable byte
+    bad_note: str = ""
+    blank_lines: bool = False
+    head: bytes = b""               # first DETECT_BUFFER bytes
+    extra: dict = field(default_factory=dict)
+
+
+def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool) -> RawScan:
+    """Stream ``path`` once; validate UTF-8 only when ``utf8`` is true."""
+    result = RawScan()
+    hashers = {k: hashlib.new(k) for k, on in (("md5", md5), ("sha256", sha256)) if on}
+    decoder = codecs.getincrementaldecoder("utf-8")() if utf8 else None
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            if len(result.head) < DETECT_BUFFER:
+                result.head += chunk[: DETECT_BUFFER - len(result.head)]
+            for hasher in hashers.values():
+                hasher.update(chunk)
+            if decoder is not None and result.bad_offset is None:
+                _decode(decoder, chunk, result)
+            if not result.blank_lines:
+                probe = tail + chunk
+                result.blank_lines = b"\n\n" in probe or b"\n\r\n" in probe
+                tail = chunk[-2:]
+            result.size += len(chunk)
+    if decoder is not None and result.bad_offset is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as error:
+            result.bad_offset, result.bad_note = result.size - len(error.object) + error.start, str(error)
+    for name, hasher in hashers.items():
+        setattr(result, name, hasher.hexdigest())
+    return result
+
+
+def _decode(decoder, chunk: bytes, result: RawScan) -> None:
+    pending = len(decoder.getstate()[0])
+    try:
+        decoder.decode(chunk)
+    except UnicodeDecodeError as error:
+        result.bad_offset = result.size - pending + error.start
+        result.bad_note = str(error)
+
+
+def encoding_cut(path: pathlib.Path, bad_offset: int) -> int:
+    """Byte length of the prefix frictionless still reads rows from.
+
+    frictionless decodes 8 KiB chunks; lines completed before the chunk that
+    holds the bad byte are validated, the rest is lost.
+    """
+    chunk_start = (bad_offset // TEXT_CHUNK) * TEXT_CHUNK
+    with open(path, "rb") as handle:
+        head = handle.read(chunk_start)
+    return head.rfind(b"\n") + 1
+
+
+def copy_prefix(src: pathlib.Path, dst: pathlib.Path, length: int) -> None:
+    with open(src, "rb") as inp, open(dst, "wb") as out:
+        while length > 0:
+            chunk = inp.read(min(CHUNK, length))
+            if not chunk:
+                break
+            out.write(chunk)
+            length -= len(chunk)
+
+
+def transcode(src: pathlib.Path, dst: pathlib.Path, encoding: str) -> None:
+    """Rewrite ``src`` as UTF-8 (for DuckDB), undecodable bytes replaced."""
+    with open(src, "r", encoding=encoding, errors="replace", newline="") as inp, \
+            open(dst, "w", encoding="utf-8", newline="") as out:
+        while text := inp.read(CHUNK):
+            out.write(text)
+
+
+def detect_encoding(head: bytes) -> str:
+    """frictionless' encoding detection (chardet on the first 100 kB)."""
+    try:
+        head.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        import chardet  # only for files that are not UTF-8 at the start
+
+        detector = chardet.UniversalDetector()
+        for line in head.splitlines():
+            detector.feed(line)
+        detector.close()
+        encoding = detector.result["encoding"] or "utf-8"
+        if (detector.result["confidence"] or 0) < 0.5:
+            encoding = "utf-8"
+            try:
+                head.decode(encoding)
+            except UnicodeDecodeError:
+                encoding = detector.result["encoding"] or "utf-8"
+        if encoding == "ascii":
+            encoding = "utf-8"
+    return codecs.lookup(encoding).name
+
+
+def sniff(head: bytes, delimiter: str | None) -> csv.Dialect | type:
+    """csv.Sniffer on the first 100 lines, exactly as frictionless does."""
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    sample = "".join(io.StringIO(text, newline="").readlines()[:SAMPLE_LINES])
+    try:
+        config = csv.Sniffer().sniff(sample, delimiter or ",\t;|")
+    except csv.Error:
+        config = csv.excel()
+    return config
+
+
+def blank_record_rows(path: pathlib.Path, encoding: str, dialect: dict) -> list[int]:
+    """Row numbers (frictionless count, from 1) of blank records (no cells)."""
+    rows = []
+    with open(path, "r", encoding=encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=dialect["delim"], quotechar=dialect["quote"] or None,
+                            escapechar=dialect.get("escapechar"), doublequote=dialect.get("doublequote", True))
+        for number, cells in enumerate(reader, start=1):
+            if not cells:
+                rows.append(number)
+    return rows

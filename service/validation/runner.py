@@ -1,0 +1,93 @@
+"""Validates packages: structure first, then the expectation suites; one Report."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..catalog import Package, load_package, package_folders
+from ..errors import ServiceError
+from .report import Finding, PackageResult, Report, ResourceStats
+from .structure import check_structure
+from .suites import Suite, read_suite, referenced_packages, run_suites, suite_paths
+from .tables import cross_package_prefix, load_package_tables
+
+Progress = Callable[[str, str, str], None]  # (package, resource or "", stage)
+
+
+def _quiet(package: str, resource: str, stage: str) -> None:
+    return None
+
+
+def validate_all(packages_dir: Path, expectations_dir: Path, *, only: list[str] | None = None,
+                 progress: Progress = _quiet) -> Report:
+    """Validate every package folder (or the named ones) and return one report."""
+    everything: dict[str, Package] = {}
+    report = Report()
+    for folder in package_folders(packages_dir):
+        if only and folder.name not in only:
+            try:  # still loaded: a suite may compare with another package
+                everything[folder.name] = load_package(folder)
+            except ServiceError:
+                pass
+            continue
+        result = PackageResult(name=folder.name, path=str(folder))
+        report.packages.append(result)
+        try:
+            everything[folder.name] = load_package(folder)
+        except ServiceError as exc:
+            result.findings.append(Finding(code=exc.code, package=folder.name, note=exc.message))
+    for result in report.packages:
+        if result.name in everything:
+            started = time.perf_counter()
+            _validate_package(everything[result.name], expectations_dir, result, everything, progress)
+            result.seconds = time.perf_counter() - started
+    return report
+
+
+def _validate_package(package: Package, expectations_dir: Path, result: PackageResult,
+                      everything: dict[str, Package], progress: Progress) -> None:
+    progress(package.name, "", "structure")
+    findings, rows = check_structure(package)
+    for resource in package.resources:
+        count = rows.get(resource.name)
+        if count == 0 and not any(f.resource == resource.name and f.code in ("scheme-error", "encoding-error")
+                                  for f in findings):
+            findings.append(Finding(code="empty-resource", package=package.name, resource=resource.name,
+                                    note="the resource has a header but no data rows"))
+        result.resources.append(ResourceStats(name=resource.name, rows=count))
+        progress(package.name, resource.name, "structure-done")
+    result.findings += findings
+    paths = suite_paths(expectations_dir, package.name)
+    if not paths:
+        result.findings.append(Finding(
+            code="missing-suite", package=package.name,
+            note=f"no expectation suite in expectations/{package.name}/: "
+                 f"run `socsec expectations init {package.name}` and edit what it writes"))
+        return
+    suites: list[Suite] = []
+    for path in paths.values():
+        suite, problems = read_suite(path, package)
+        result.findings += problems
+        if suite:
+            suites.append(suite)
+    if findings or len(suites) < len(paths):
+        return  # the suites need well-formed tables and every suite intact
+    progress(package.name, "", "expectations")
+    others = [n for n in everything if n != package.name]
+    with tempfile.TemporaryDirectory(prefix="socsec-gx-") as tmp:
+        db_path = Path(tmp) / "tables.sqlite"
+        with sqlite3.connect(db_path) as db:
+            load_package_tables(db, package)
+            for other in referenced_packages(suites, others):
+                load_package_tables(db, everything[other], prefix=cross_package_prefix(other))
+        db.close()
+        found, count = run_suites(package.name, db_path, suites)
+    result.findings += found
+    result.expectations_run = count
+    for stats in result.resources:
+        stats.findings = sum(1 for f in result.findings if f.resource == stats.name)
+    progress(package.name, "", "done")

@@ -1,0 +1,28 @@
+"""The Flask application: download and query endpoints over the release store."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..config import load_settings
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    settings = load_settings(overrides)
+    app = Flask(__name__)
+    app.config["SOCSEC"] = settings
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from . import errors, home, indicators, packages, query, releases
+
+    errors.register(app)
+    releases.register(app)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(packages.bp, url_prefix="/api")
+    app.register_blueprint(packages.bp, url_prefix="/api/releases/<version>", name="versioned_packages")
+    app.register_blueprint(query.bp, url_prefix="/api")
+    app.register_blueprint(query.bp, url_prefix="/api/releases/<version>", name="versioned_query")
+    app.register_blueprint(indicators.bp, url_prefix="/api")
+    app.register_blueprint(indicators.bp, url_prefix="/api/releases/<version>", name="versioned_indicators")
+    return app

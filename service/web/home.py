@@ -1,0 +1,47 @@
+"""The index, the release history and the validation reports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, send_file
+
+from .releases import cache_headers, release_for, store
+
+bp = Blueprint("home", __name__)
+
+CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'"
+
+
+@bp.get("/")
+def index():
+    release = release_for(None)
+    response = render_template("index.html", release=release)
+    return response, 200, {"Content-Security-Policy": CSP}
+
+
+@bp.get("/api/releases")
+def releases():
+    current = store().current_version()
+    items = []
+    for version in reversed(store().versions()):
+        meta = store().release(version).meta
+        items.append({"version": version, "created": meta["created"], "current": version == current,
+                      "previous": meta.get("previous"), "packages": sorted(meta["packages"]),
+                      "url": f"/api/releases/{version}"})
+    return jsonify({"current": current, "releases": items})
+
+
+@bp.get("/api/releases/<version>")
+def release(version: str):
+    meta = release_for(version).meta
+    return cache_headers(jsonify(meta), version)
+
+
+@bp.get("/api/validation.<any(json, html):ext>", defaults={"version": None})
+@bp.get("/api/releases/<version>/validation.<any(json, html):ext>")
+def validation(ext: str, version: str | None):
+    path = release_for(version).path / f"validation.{ext}"
+    mimetype = "application/json" if ext == "json" else "text/html; charset=utf-8"
+    response = send_file(path, mimetype=mimetype, conditional=True)
+    if ext == "html":
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return cache_headers(response, version)

@@ -1,0 +1,75 @@
+"""Shared fixtures: a project copy with a release built once per session, the app, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from service.cli import main
+from service.web import create_app
+
+REPO = Path(__file__).resolve().parent.parent
+REAL_PACKAGES = REPO.parent / "shared" / "real-packages"
+
+for key in [k for k in os.environ if k.startswith("SOCSEC_")]:
+    del os.environ[key]  # tests set what they need
+
+
+def make_project(root: Path, packages: list[str] | None = None) -> Path:
+    """Copy the repository's packages and suites (or the named ones) into ``root``."""
+    for folder in ("datapackages", "expectations"):
+        source = REPO / folder
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        for item in sorted(source.iterdir()) if source.is_dir() else []:
+            if item.is_dir() and (packages is None or item.name in packages):
+                shutil.copytree(item, root / folder / item.name)
+    return root
+
+
+def socsec(root: Path, *args: str):
+    """Run the real CLI against a project folder."""
+    return CliRunner().invoke(main, ["--root", str(root), *args], catch_exceptions=False)
+
+
+def edit_csv(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell; ``row`` counts like frictionless (header = 1, first data row = 2)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[row - 1][rows[0].index(column)] = value
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("project"))
+    result = socsec(root, "release")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture(scope="session")
+def app(project):
+    app = create_app({"root": str(project)})
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_app(project):
+    """An app over the session's release with other settings."""
+    def factory(**overrides):
+        app = create_app({"root": str(project), **overrides})
+        app.testing = True
+        return app
+    return factory

@@ -1,0 +1,139 @@
+"""`socsec validate` and `socsec release` through the real CLI on copies of the packages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from service.store import Store, verify
+from service.web import create_app
+from tests.conftest import edit_csv, make_project, socsec
+
+COVERAGE = "social-insurance-coverage"
+
+
+@pytest.fixture
+def released(tmp_path):
+    """A project with only the coverage package, released once."""
+    root = make_project(tmp_path, [COVERAGE])
+    result = socsec(root, "release")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def _observations(root):
+    return root / "datapackages" / COVERAGE / "data" / "observations.csv"
+
+
+def _findings(root) -> list[dict]:
+    result = socsec(root, "validate", "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    return [f for p in report["packages"] for f in p["findings"]]
+
+
+def test_validate_passes_on_the_published_packages(project):
+    result = socsec(project, "validate")
+    assert result.exit_code == 0, result.output
+    assert "0 findings: valid" in result.output
+
+
+def test_validate_json_reports_every_package(project):
+    result = socsec(project, "validate", "--json", COVERAGE)
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert report["valid"] is True and [p["name"] for p in report["packages"]] == [COVERAGE]
+    assert report["packages"][0]["expectations_run"] >= 5
+
+
+def test_validate_unknown_package_is_a_usage_error(project):
+    result = socsec(project, "validate", "no-such-package")
+    assert result.exit_code == 2
+    assert "no-such-package" in result.output
+
+
+BREAKAGES = [
+    # (description, row, column, new value, expected finding code, expected field)
+    ("bad type", 2, "year", "twenty", "type-error", "year"),
+    ("broken foreign key", 3, "source_id", "no-such-source", "foreign-key", None),
+    ("failed expectation", 2, "quote", "a quote that states no number", "expectation-failed", None),
+]
+
+
+@pytest.mark.parametrize("what,row,column,value,code,field", BREAKAGES, ids=[b[0] for b in BREAKAGES])
+def test_broken_copy_is_refused_and_the_previous_release_stays(released, what, row, column, value, code, field):
+    store = Store(released / "var" / "store")
+    before = store.current_version()
+    edit_csv(_observations(released), row, column, value)
+
+    result = socsec(released, "release")
+    assert result.exit_code == 1
+    assert "nothing was published" in result.output
+    assert code in result.output
+
+    findings = _findings(released)
+    hit = [f for f in findings if f["code"] == code]
+    assert hit, findings
+    assert hit[0]["package"] == COVERAGE and hit[0]["resource"] == "observations"
+    assert any(f["row"] == row for f in hit)
+    if field:
+        assert hit[0]["field"] == field
+    assert store.current_version() == before and store.versions() == [before]
+    client = create_app({"root": str(released)}).test_client()
+    assert client.get("/api/packages").get_json()["release"] == before
+
+
+def test_releases_are_kept_and_listed(released):
+    store = Store(released / "var" / "store")
+    first = store.current_version()
+    (released / "datapackages" / COVERAGE / "README.md").write_text("changed\n", "utf-8")
+    assert socsec(released, "release", "--if-stale").exit_code == 0
+    second = store.current_version()
+    assert second != first and store.versions() == sorted([first, second])
+    listing = socsec(released, "releases").output.splitlines()
+    assert listing[0].startswith(f"* {second}") and listing[1].startswith(f"  {first}")
+    assert verify(store.release(first)) == [] and verify(store.release(second)) == []
+    client = create_app({"root": str(released)}).test_client()
+    old = client.get(f"/api/releases/{first}/packages/{COVERAGE}/README.md").data
+    assert old != b"changed\n"
+
+
+def test_release_if_stale_does_nothing_when_unchanged(released):
+    store = Store(released / "var" / "store")
+    result = socsec(released, "release", "--if-stale")
+    assert result.exit_code == 0 and "up to date" in result.output
+    assert len(store.versions()) == 1
+
+
+def test_verify_detects_a_changed_file(released):
+    store = Store(released / "var" / "store")
+    release = store.current()
+    assert socsec(released, "verify").exit_code == 0
+    target = release.path / "packages" / COVERAGE / "data" / "observations.csv"
+    target.chmod(0o644)
+    target.write_bytes(target.read_bytes().replace(b"2020", b"2021", 1))
+    result = socsec(released, "verify")
+    assert result.exit_code == 1
+    assert "observations.csv" in result.output
+
+
+def test_second_release_while_one_runs_fails_clearly(released):
+    import fcntl
+
+    store = Store(released / "var" / "store")
+    with open(store.root / ".lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        (released / "datapackages" / COVERAGE / "README.md").write_text("changed\n", "utf-8")
+        result = socsec(released, "release")
+    assert result.exit_code == 1
+    assert "another `socsec release` is running" in result.output
+    assert len(store.versions()) == 1
+
+
+def test_package_without_suite_is_refused_with_the_command_to_run(released):
+    shutil.rmtree(released / "expectations" / COVERAGE)
+    result = socsec(released, "release")
+    assert result.exit_code == 1
+    assert f"socsec expectations init {COVERAGE}" in result.output

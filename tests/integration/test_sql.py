@@ -1,0 +1,105 @@
+"""SQL over HTTP: rows, formats, the row cap, the time limit and what is refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def _csv_rows(package: str, resource: str) -> list[dict]:
+    with open(REPO / "datapackages" / package / "data" / f"{resource}.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_select_returns_rows_as_objects(client):
+    response = client.get("/api/sql", query_string={
+        "sql": "select count(*) as n from social_insurance_coverage.observations"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["columns"] == ["n"]
+    assert body["rows"] == [{"n": len(_csv_rows("social-insurance-coverage", "observations"))}]
+    assert body["truncated"] is False
+
+
+def test_values_round_trip_through_sql(client):
+    expected = {(r["indicator_id"], int(r["year"]), r["source_id"]): float(r["value"])
+                for r in _csv_rows("social-insurance-coverage", "observations")}
+    body = client.get("/api/sql", query_string={
+        "sql": "select indicator_id, year, source_id, value from social_insurance_coverage.observations",
+        "_shape": "arrays"}).get_json()
+    got = {(i, y, s): v for i, y, s, v in body["rows"]}
+    assert got == expected
+
+
+def test_named_parameters(client):
+    body = client.get("/api/sql", query_string={
+        "sql": "select count(*) as n from social_insurance_coverage.observations where year = $year::INT",
+        "_p_year": "2020"}).get_json()
+    expected = sum(1 for r in _csv_rows("social-insurance-coverage", "observations") if r["year"] == "2020")
+    assert body["rows"][0]["n"] == expected > 0
+
+
+@pytest.mark.parametrize("limit,rows,truncated", [(5, 5, True), (7, 7, False), (10, 7, False)])
+def test_row_cap_sets_truncated(make_app, limit, rows, truncated):
+    client = make_app(max_returned_rows=limit).test_client()
+    response = client.get("/api/sql", query_string={"sql": "select * from range(7)"})
+    body = response.get_json()
+    assert len(body["rows"]) == rows and body["truncated"] is truncated
+    assert response.headers["X-Socsec-Truncated"] == str(truncated).lower()
+
+
+def test_csv_and_ndjson_formats_say_when_truncated(make_app):
+    client = make_app(max_returned_rows=3).test_client()
+    response = client.get("/api/sql.csv", query_string={"sql": "select range as i from range(10)"})
+    assert response.mimetype == "text/csv"
+    assert response.data.decode().splitlines() == ["i", "0", "1", "2"]
+    assert response.headers["X-Socsec-Truncated"] == "true"
+    lines = client.get("/api/sql.ndjson", query_string={"sql": "select 1 as a, 'x' as b"}).data.decode()
+    assert [json.loads(line) for line in lines.splitlines()] == [{"a": 1, "b": "x"}]
+
+
+def test_slow_query_is_interrupted_at_the_time_limit(make_app):
+    client = make_app(sql_time_limit_ms=200).test_client()
+    response = client.get("/api/sql", query_string={
+        "sql": "select count(*) from range(1000000000) a, range(1000) b"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "query-timeout"
+
+
+REFUSED = [
+    ("drop table social_insurance_coverage.observations", "read-only"),
+    ("delete from social_insurance_coverage.observations", "read-only"),
+    ("insert into social_insurance_coverage.sources values (1)", "read-only"),
+    ("create table t as select 1", "read-only"),
+    ("copy (select 1) to '/tmp/socsec-escape.csv'", "read-only"),
+    ("attach '/tmp/other.duckdb' as o", "read-only"),
+    ("install httpfs", "read-only"),
+    ("set enable_external_access = true", "read-only"),
+    ("pragma database_list", "read-only"),
+    ("select 1; select 2", "invalid-sql"),
+    ("select * from read_csv('/etc/passwd')", "read-only"),
+    ("select * from duckdb_settings()", "read-only"),
+    ("select * from 'file:///etc/passwd'", "invalid-sql"),
+    ("selec 1", "invalid-sql"),
+    ("select * from no_such_table", "invalid-sql"),
+    ("", "invalid-sql"),
+]
+
+
+@pytest.mark.parametrize("sql,code", REFUSED)
+def test_refused_queries_answer_400_with_a_code(client, sql, code):
+    response = client.get("/api/sql", query_string={"sql": sql})
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["ok"] is False and body["error"]["code"] == code
+    assert "/tmp/pytest" not in body["error"]["message"] and "var/store" not in body["error"]["message"]
+
+
+def test_post_is_accepted_like_get(client):
+    response = client.post("/api/sql", data={"sql": "select 41 + 1 as answer"})
+    assert response.get_json()["rows"] == [{"answer": 42}]
