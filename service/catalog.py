@@ -17,6 +17,16 @@ from .errors import NotFound, PackageError
 DESCRIPTOR_NAMES = ("datapackage.json", "datapackage.yaml", "datapackage.yml")
 
 
+class _YamlLoader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as the strings they are in JSON descriptors."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True)
 class Resource:
     name: str
@@ -69,7 +79,7 @@ def read_descriptor(path: Path) -> dict:
         raise PackageError(f"{path.name}: not UTF-8 ({exc.reason} at byte {exc.start})",
                            details={"file": path.name}) from None
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YamlLoader)
     except json.JSONDecodeError as exc:
         raise PackageError(f"{path.name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
                            details={"file": path.name, "line": exc.lineno, "column": exc.colno}) from None

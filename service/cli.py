@@ -144,6 +144,42 @@ def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, wor
     os.execv(sys.executable, argv)
 
 
+@main.group()
+def expectations() -> None:
+    """Expectation suites."""
+
+
+@expectations.command("init")
+@click.argument("package")
+@click.option("--force", is_flag=True, help="Overwrite suites that exist.")
+@click.pass_context
+def expectations_init(ctx: click.Context, package: str, force: bool) -> None:
+    """Write a starter suite per resource from the schema and a profile of the data."""
+    import json
+
+    from .catalog import load_package
+    from .validation.profiling import starter_suite
+
+    settings = _settings(ctx)
+    folder = settings.packages_dir / package
+    if not folder.is_dir():
+        raise UsageFailure(f"no package folder named {package} in {settings.packages_dir}")
+    try:
+        loaded = load_package(folder)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    target = settings.expectations_dir / package
+    target.mkdir(parents=True, exist_ok=True)
+    for resource in loaded.resources:
+        out = target / f"{resource.name}.json"
+        if out.exists() and not force:
+            click.echo(f"kept {out} (exists; --force to overwrite)")
+            continue
+        suite = starter_suite(loaded, resource)
+        out.write_text(json.dumps(suite, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        click.echo(f"wrote {out}: {len(suite['expectations'])} expectations")
+
+
 @main.command()
 @click.pass_context
 def assemble(ctx: click.Context) -> None:

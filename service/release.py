@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import __version__
 from .catalog import Package, load_package, package_folders
+from .changes import diff_releases, render_notes
 from .config import Settings
 from .errors import ReleaseLocked, ValidationFailed
 from .packaging import copy_package, write_zip
@@ -87,7 +88,9 @@ def make_release(settings: Settings, *, progress: Progress = _quiet) -> str:
         staging = store.root / f".staging-{version}-{os.getpid()}"
         staging.mkdir(parents=True)
         previous = store.current_version()
-        meta = _build(staging, packages, report, version=version, digest=digest, created=now, previous=previous)
+        previous_db = store.release(previous).warehouse if previous else None
+        meta = _build(staging, packages, report, previous_db, version=version, digest=digest, created=now,
+                      previous=previous)
         _write_manifest(staging)
         _fsync_tree(staging)
         store.releases_dir.mkdir(exist_ok=True)
@@ -97,7 +100,7 @@ def make_release(settings: Settings, *, progress: Progress = _quiet) -> str:
         return meta["version"]
 
 
-def _build(staging: Path, packages: list[Package], report, **meta) -> dict:
+def _build(staging: Path, packages: list[Package], report, previous_db: Path | None, **meta) -> dict:
     entries = {}
     for package in packages:
         target = staging / "packages" / package.name
@@ -109,6 +112,9 @@ def _build(staging: Path, packages: list[Package], report, **meta) -> dict:
     counts = build_warehouse(staging / "warehouse.duckdb", packages, parquet_dir=staging / "parquet")
     for name, resources in counts.items():
         entries[name]["resources"] = resources
+    changes = diff_releases(staging / "warehouse.duckdb", previous_db, packages)
+    (staging / "changes.json").write_text(json.dumps(changes, indent=2, ensure_ascii=False), "utf-8")
+    (staging / "NOTES.md").write_text(render_notes(meta["version"], meta["previous"], changes), "utf-8")
     (staging / "validation.json").write_text(report.to_json(), "utf-8")
     (staging / "validation.html").write_text(render_report(report, title=f"Release {meta['version']}"), "utf-8")
     meta = dict(meta, created=meta["created"].isoformat(timespec="seconds"), socsec=__version__,

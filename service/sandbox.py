@@ -81,6 +81,13 @@ class Sandbox:
 
     def run(self, sql: str, params: dict | None = None) -> QueryResult:
         self.check(sql)
+        return self._execute(sql, params)
+
+    def run_trusted(self, sql: str, params: list | dict | None = None) -> QueryResult:
+        """socsec's own queries: no statement checks, the same limits."""
+        return self._execute(sql, params)
+
+    def _execute(self, sql: str, params) -> QueryResult:
         cursor = self._root.cursor()
         timer = threading.Timer(self.time_limit_ms / 1000, cursor.interrupt)
         started = time.perf_counter()

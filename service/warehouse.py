@@ -45,7 +45,7 @@ def build_warehouse(db_path: Path, packages: list[Package], parquet_dir: Path | 
                 if not resource.path:
                     continue
                 table = f"{schema}.{quote_ident(snake(resource.name))}"
-                counts[package.name][resource.name] = _load(con, table, package.folder / resource.path, resource)
+                counts[package.name][resource.name] = load_table(con, table, package.folder / resource.path, resource)
                 by_resource[snake(resource.name)].append(package.name)
                 if parquet_dir is not None:
                     out = parquet_dir / package.name / f"{resource.name}.parquet"
@@ -63,7 +63,7 @@ def _read_csv_sql(path: Path, resource: Resource) -> str:
     dialect = resource.descriptor.get("dialect") or {}
     fields = resource.schema.get("fields") or []
     columns = ", ".join(f"{_literal(f['name'])}: 'VARCHAR'" for f in fields)
-    options = [f"columns={{{columns}}}", "header=false", "skip=1", "auto_detect=false",
+    options = [f"columns={{{columns}}}", "header=false", "skip=1", "auto_detect=false", "strict_mode=false",
                f"delim={_literal(dialect.get('delimiter', ','))}",
                f"quote={_literal(dialect.get('quoteChar', chr(34)))}",
                f"escape={_literal(dialect.get('quoteChar', chr(34)))}"]
@@ -87,7 +87,8 @@ def _cast(field: dict, column: str) -> str:
     return f"TRY_CAST({column} AS {_CASTS[kind]})" if kind in _CASTS else column
 
 
-def _load(con, table: str, path: Path, resource: Resource) -> int:
+def load_table(con, table: str, path: Path, resource: Resource) -> int:
+    """Create ``table`` from the CSV, typed by the schema; returns its row count."""
     fields = resource.schema.get("fields") or []
     con.execute(f"CREATE TEMP TABLE raw AS SELECT * FROM {_read_csv_sql(path, resource)}")
     try:

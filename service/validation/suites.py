@@ -114,7 +114,7 @@ def run_suites(package: str, db_path: Path, suites: list[Suite]) -> tuple[list[F
     findings: list[Finding] = []
     count = 0
     for suite in suites:
-        asset = source.add_table_asset(suite.resource, table_name=suite.resource)
+        asset = source.add_table_asset(suite.resource, table_name=snake(suite.resource))
         batch = asset.add_batch_definition_whole_table("all").get_batch()
         gx_suite = gx.ExpectationSuite(name=f"{package}.{suite.resource}", expectations=suite.expectations)
         result = batch.validate(gx_suite, result_format={

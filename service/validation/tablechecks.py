@@ -25,6 +25,7 @@ class Layout:
     labels: list[str]
     expected: list[dict]                 # one field per data column (frictionless' expected fields)
     missing_values: list[str] = field(default_factory=lambda: [""])
+    header_record: int = 1               # DuckDB record holding the labels (0: no header)
 
     def col(self, name: str) -> str | None:
         for index, item in enumerate(self.expected, start=1):
@@ -34,7 +35,7 @@ class Layout:
 
     @property
     def first(self) -> int:
-        return 2 if self.header else 1
+        return self.header_record + 1 if self.header else 1
 
 
 def dedupe(names: list[str]) -> list[str]:

@@ -1,6 +1,6 @@
 """Loads a package's resources into an SQLite file for the expectation suites.
 
-Each resource becomes a table named after it, columns typed by the schema
+Each resource becomes a table named after it (in snake case: ``cities-nsa`` -> ``cities_nsa``), columns typed by the schema
 (integer -> INTEGER, number -> REAL, boolean -> INTEGER 0/1, else TEXT; a
 missing value -> NULL), plus ``_row``: the CSV row number as frictionless
 counts it (header = 1, first data row = 2), so findings can name the row.
@@ -27,7 +27,7 @@ def load_package_tables(db: sqlite3.Connection, package: Package, prefix: str = 
     counts = {}
     for resource in package.resources:
         if resource.path and resource.schema.get("fields"):
-            counts[resource.name] = load_resource(db, package.folder, resource, prefix + resource.name)
+            counts[resource.name] = load_resource(db, package.folder, resource, prefix + snake(resource.name))
     db.commit()
     return counts
 

@@ -93,7 +93,7 @@ def _check(con, tmp, resource, base, resources, limit, make) -> ResourceCheck:
     table = _Table.load(con, tmp, resource, path, schema, "t0")
     sources = _sources(con, tmp, resource, schema, base, resources, table)
     items = [(None, i, *e) for i, e in enumerate(table.header_findings())]
-    items += table.data_findings(limit, sources, schema)
+    items += table.data_findings(con, limit, sources, schema)
     items.sort(key=lambda e: (e[0] is not None, e[0] or 0, e[1]))
     findings = [make(code, note, row, fld) for row, _, code, fld, note in items]
     if table.encoding_error:
@@ -186,10 +186,10 @@ class _Table:
         self.scan = rawscan.scan(path, md5=algo == "md5", sha256=algo == "sha256", utf8=utf8)
         data_path, encoding = self._prepare(tmp, name, path, encoding)
         dialect = self._dialect(resource.get("dialect") or {}, resource)
-        self._read(con, name, data_path, dialect, schema)
         if self.scan.blank_lines:
             self.blank_rows = rawscan.blank_record_rows(data_path, "utf-8-sig", dialect)
             self.adjusted = [b - j for j, b in enumerate(self.blank_rows, start=1)]
+        self._read(con, name, data_path, dialect, schema)
         return self
 
     def _prepare(self, tmp, name, path, encoding):
@@ -220,7 +220,8 @@ class _Table:
         escape = dialect.get("escapeChar") or getattr(config, "escapechar", None)
         double = dialect.get("doubleQuote", getattr(config, "doublequote", True))
         return {"delim": delim or config.delimiter, "quote": quote, "escapechar": escape,
-                "doublequote": double, "header": dialect.get("header", True) is not False}
+                "doublequote": double, "header": dialect.get("header", True) is not False,
+                "explicit_header": "header" in dialect or "headerRows" in dialect}
 
     def _read(self, con, name, path, dialect, schema) -> None:
         ncols = len(self.fields) + 4
@@ -231,15 +232,38 @@ class _Table:
                 break
             ncols *= 2
         self.records = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-        labels = []
+        labels, header_record = [], 0
         if dialect["header"] and self.records:
-            first = con.execute(f"SELECT * FROM {name} WHERE rowid = 0").fetchone()
+            header_record = self._header_record(con, name, ncols, dialect)
+            first = con.execute(f"SELECT * FROM {name} WHERE rowid = {header_record - 1}").fetchone()
             labels = [c.strip() for c in first if c is not None]
             if labels and labels[0].startswith("\ufeff"):
                 labels[0] = labels[0][1:].strip()
         expected = tc.expected_fields(self.fields, labels, dialect["header"])
         mv = schema.get("missingValues", [""])
-        self.layout = tc.Layout(name, ncols, dialect["header"], labels, expected, mv)
+        self.layout = tc.Layout(name, ncols, dialect["header"], labels, expected, mv, header_record)
+
+    def _header_record(self, con, name, ncols, dialect) -> int:
+        """frictionless' header detection: the first of the first 100 rows whose
+        width is near the average width (when the dialect does not set header)."""
+        if dialect["explicit_header"]:
+            return 1
+        ncells = " + ".join(f"(c{i} IS NOT NULL)::INT" for i in range(1, ncols + 1))
+        counts = [r[0] for r in con.execute(f"SELECT {ncells} FROM {name} WHERE rowid < 100 ORDER BY rowid").fetchall()]
+        blanks, widths, records = set(self.blank_rows), [], iter(counts)
+        for row in range(1, 101):
+            width = 0 if row in blanks else next(records, None)
+            if width is None:
+                break
+            widths.append(width)
+        if not widths:
+            return 1
+        width = round(sum(widths) / len(widths))
+        drift = max(round(width * 0.1), 1)
+        for row, cells in enumerate(widths, start=1):
+            if width - drift <= cells <= width + drift:
+                return row - sum(1 for b in blanks if b < row) if row not in blanks else 1
+        return 1
 
     def _load_csv(self, con, name, path, dialect, ncols) -> None:
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, ncols + 1)) + "}"
@@ -258,8 +282,13 @@ class _Table:
 
     @property
     def rows(self) -> int:
-        header = 1 if self.layout.header and self.records else 0
-        return self.records - header + len(self.blank_rows)
+        header = self.layout.header_record if self.layout.header else 0
+        return self.records - header + len(self.content_blank_rows)
+
+    @property
+    def content_blank_rows(self) -> list[int]:
+        start = self.row_number(self.layout.header_record) if self.layout.header else 0
+        return [row for row in self.blank_rows if row > start]
 
     def row_number(self, record: int) -> int:
         return record + bisect.bisect_left(self.adjusted, record)
@@ -269,10 +298,21 @@ class _Table:
             return []
         return [(code, fld, note) for _, _, code, fld, note in tc.header_errors(self.fields, self.layout.labels)]
 
-    def data_findings(self, limit, sources, schema) -> list[tuple]:
-        con_items = []
-        layout = self.layout
-        return con_items  # replaced below
+    def data_findings(self, con, limit, sources, schema) -> list[tuple]:
+        layout, pk = self.layout, schema["primaryKey"]
+        raw = tc.row_errors(con, layout, limit)
+        raw += tc.unique_errors(con, layout, limit)
+        raw += tc.primary_key_errors(con, layout, pk, limit)
+        for rank, (fk, source) in enumerate(zip(schema["foreignKeys"], sources)):
+            raw += tc.foreign_key_errors(con, layout, source, fk, rank, limit)
+        items = [(self.row_number(n), rank, code, fld, note) for n, rank, code, fld, note in raw]
+        has_pk = bool(pk) and all(layout.col(name) for name in pk)
+        for row in self.content_blank_rows[:limit]:
+            items.append((row, tc.RANK_CELL, "blank-row", None, ""))
+            if has_pk:
+                items.append((row, tc.RANK_PK, "primary-key", None,
+                              'cells composing the primary keys are all "None"'))
+        return items
 
     def file_findings(self, resource: dict) -> list[tuple[str, str]]:
         out = []
