@@ -48,11 +48,10 @@ class Sandbox:
         config = {
             "autoinstall_known_extensions": False, "autoload_known_extensions": False,
             "allow_community_extensions": False, "allow_persistent_secrets": False,
-            "python_enable_replacements": False, "memory_limit": memory_limit, "threads": threads,
-            "max_execution_time": time_limit_ms, "temp_directory": "",
+            "python_enable_replacements": False, "temp_directory": "",
         }
         self._root = duckdb.connect(str(db_path), read_only=True, config=config)
-        _lock_down(self._root)
+        _lock_down(self._root, memory_limit=memory_limit, threads=threads, time_limit_ms=time_limit_ms)
 
     def close(self) -> None:
         self._root.close()
@@ -120,11 +119,17 @@ class Sandbox:
         return message
 
 
-def _lock_down(con) -> None:
-    """Disable external access and lock the configuration. DuckDB shares one instance per file
-    within a process, so a second sandbox on the same file finds it locked already: then make
-    sure the lock is the one we set."""
+def _lock_down(con, *, memory_limit: str, threads: int, time_limit_ms: int) -> None:
+    """Set the limits, disable external access and lock the configuration.
+
+    DuckDB shares one instance per file within a process (and refuses a second connection with
+    another configuration), so the limits are SET, not passed to connect; a second sandbox on the
+    same file finds the instance locked already: then make sure the lock is the one we set. Its
+    own time limit is still enforced by the timer in ``_execute``."""
     try:
+        con.execute("SET memory_limit = $m", {"m": memory_limit})
+        con.execute(f"SET threads = {int(threads)}")
+        con.execute(f"SET max_execution_time = {int(time_limit_ms)}")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
     except duckdb.InvalidInputException:

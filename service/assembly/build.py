@@ -69,12 +69,12 @@ def _write_indicator_package(reg: Registry, pkg_dir: Path, name: str, rows: list
     ]
     if by_province:
         codes = sorted({r["region"] for r in rows})
-        names = {}
+        region_rows = {}
         for reg_row in reg.regions.values():
             if reg_row["iso_code"] in codes:
-                names[reg_row["iso_code"]] = {"code": reg_row["iso_code"], "name_en": reg_row["name_en"],
-                                              "name_zh": reg_row["name_zh"]}
-        write_csv(pkg_dir / "data" / "regions.csv", ["code", "name_en", "name_zh"], [names[c] for c in codes])
+                region_rows[reg_row["iso_code"]] = {"code": reg_row["iso_code"], "name_en": reg_row["name_en"],
+                                                    "name_zh": reg_row["name_zh"]}
+        write_csv(pkg_dir / "data" / "regions.csv", ["code", "name_en", "name_zh"], [region_rows[c] for c in codes])
         resources.append(resource("regions", schemas.regions_schema(), "Regions", "ISO 3166-2:CN codes used."))
     resources.append(resource("observations", obs_schema, "Observations",
                               "One row per figure per source; exactly one preferred row per indicator, year, region."))

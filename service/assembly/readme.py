@@ -121,13 +121,13 @@ def _yearbook_section(reg: Registry, rows: list[dict], yb) -> list[str]:
         skipped = sum(n for (t2, _), n in yb.skipped_by_table.items() if t2 == tid)
         remarks = []
         if t.get("partial_rows"):
-            remarks.append("stored excerpt stops partway: last row cut off, later provinces missing")
+            remarks.append("stored excerpt stops partway: last stored row cut off, later rows missing")
         if t.get("dropped"):
             remarks.append(f"incomplete final tokens dropped: {', '.join(t['dropped'])}")
         if t.get("empty_rows"):
             remarks.append(f"rows without values: {', '.join(t['empty_rows'])}")
         regions = len({r['region'] for r in rows if r['table_id'] == tid})
-        remarks.append(f"{regions} regions published")
+        remarks.append(f"{regions} of 32 regions (national + 31 provinces) published")
         out.append(f"| {tid}: {_cell(t['title'])} | {t['data_year']} | {t['values']} | "
                    f"{yb.published_by_table.get(tid, 0)} | {skipped} | {'; '.join(remarks)} |")
     out += ["", "### Lost region names", "",
@@ -140,8 +140,8 @@ def _yearbook_section(reg: Registry, rows: list[dict], yb) -> list[str]:
             "### Identities that do not hold in the source itself", "",
             "- CSY2006 23-39, national row: total 17487.0 vs staff + retirees 17487.9 (published as is; the "
             "parts-within-total expectation checks each part against the total, so it passes).",
-            "- CSY2010 22-48, data row 4: total 802.1 vs 580.4 + 219.7 = 800.1 (the row has no region label and "
-            "is not published).",
+            "- CSY2010 22-48, data row 4: urban employees (城镇职工) 802.1 vs staff (在岗职工) 580.4 + retirees "
+            "(退休人员) 219.7 = 800.1 (the row has no region label and is not published).",
             "",
             "### Data years", "",
             "- CLSY 10-25 (2001-2010): the year is taken from each column header.",

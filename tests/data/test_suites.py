@@ -1,0 +1,131 @@
+"""Every expectation suite passes on the real data, and each rule catches its breakage."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from _suite_loader import run_suite
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ROOT / "datapackages"
+SUITES = ROOT / "expectations"
+ALL_SUITES = sorted(SUITES.glob("*/*.json"))
+
+
+@pytest.mark.parametrize("suite", ALL_SUITES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_suite_passes_on_real_data(suite, tmp_path):
+    results = run_suite(PACKAGES, suite.parent.name, suite.stem, suite, tmp_path / "db.sqlite")
+    failed = {name: r["result"] for name, r in results.items() if not r["success"]}
+    assert not failed
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "datapackages"
+    shutil.copytree(PACKAGES, target)
+    return target
+
+
+def _load(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _save(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _pick(rows: list[dict], package_dir: Path, rule: str) -> int:
+    """Index of a row suited to the breakage."""
+    _, indicators = _load(package_dir / "data" / "indicators.csv")
+    ind = {r["id"]: r for r in indicators}
+    pref = {(r["indicator_id"], int(r["year"]), r["region"]): r for r in rows if r["preferred"] == "true"}
+    for i, r in enumerate(rows):
+        key = (r["indicator_id"], int(r["year"]), r["region"])
+        if rule == "part" and r["preferred"] == "true" and (ind[r["indicator_id"]]["parent_id"], key[1], key[2]) in pref:
+            return i
+        if rule == "yoy" and r["preferred"] == "true" and ind[r["indicator_id"]]["yoy_max_change_pct"] \
+                and (key[0], key[1] - 1, key[2]) in pref:
+            return i
+        if rule == "not-preferred" and r["preferred"] == "false":
+            return i
+        if rule == "percent" and r["unit_normalised"] == "percent":
+            return i
+        if rule == "national" and r["region"] == "CN" and r["indicator_id"] == "prov_pension_urban_employee_insured" \
+                and r["year"] == "2010":
+            return i
+    if rule == "any":
+        return 3
+    raise AssertionError(f"no row for {rule}")
+
+
+def _mutate_parent(rows, i, package_dir):
+    _, indicators = _load(package_dir / "data" / "indicators.csv")
+    parent = {r["id"]: r["parent_id"] for r in indicators}[rows[i]["indicator_id"]]
+    total = next(r for r in rows if r["indicator_id"] == parent and r["year"] == rows[i]["year"]
+                 and r["region"] == rows[i]["region"] and r["preferred"] == "true")
+    rows[i]["value_normalised"] = str(float(total["value_normalised"]) * 2)
+
+
+def _set(**changes):
+    def mutate(rows, i, _):
+        rows[i].update(changes)
+    return mutate
+
+
+def _scale(factor):
+    def mutate(rows, i, _):
+        rows[i]["value_normalised"] = str(float(rows[i]["value_normalised"]) * factor)
+    return mutate
+
+
+CASES = [
+    ("value-not-in-quote", "social-insurance-coverage", "any", _set(value="987654.321"), "value-in-quote"),
+    ("wrong-normalised", "social-insurance-funds", "any", _scale(2), "value-normalised-is-value-times-factor"),
+    ("part-above-total", "social-insurance-coverage", "part", _mutate_parent, "part-within-total"),
+    ("yoy-jump", "social-assistance", "yoy", _scale(10), "yoy-change-within-bound"),
+    ("ratio-150", "benefit-levels", "percent", _set(value="150", value_normalised="150"), "ratio-within-0-100"),
+    ("negative-count", "social-insurance-coverage", "any", _set(value="-5", value_normalised="-50000"), "non-negative"),
+    ("year-1900", "social-insurance-funds", "any", _set(year="1900"), "year-in-range"),
+    ("wrong-unit", "social-assistance", "any", _set(unit_normalised="households" ), "unit-normalised-is-indicator-unit"),
+    ("unknown-source", "benefit-levels", "any", _set(source_id="no-such-source"), "source-known"),
+    ("two-preferred", "social-insurance-coverage", "not-preferred", _set(preferred="true"), "one-preferred-per-group"),
+    ("province-part-above-total", "social-insurance-by-province", "part", _mutate_parent, "part-within-total"),
+    ("national-disagrees", "social-insurance-by-province", "national", _scale(1.5),
+     "national-total-agrees-with-figures"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_rule_catches_breakage(case, tmp_path):
+    _, package, rule, mutate, expectation = case
+    packages = _copy(tmp_path)
+    path = packages / package / "data" / "observations.csv"
+    header, rows = _load(path)
+    if rule == "any" and rows[3]["unit_normalised"] == "households":
+        rule = "percent"
+    i = _pick(rows, packages / package, rule)
+    mutate(rows, i, packages / package)
+    _save(path, header, rows)
+    results = run_suite(packages, package, "observations", SUITES / package / "observations.json", tmp_path / "db.sqlite")
+    assert not results[expectation]["success"]
+    assert i + 2 in results[expectation]["rows"]
+
+
+def test_milestone_year_must_be_in_quote(tmp_path):
+    packages = _copy(tmp_path)
+    path = packages / "policy-milestones" / "data" / "milestones.csv"
+    header, rows = _load(path)
+    rows[4]["year"] = "1932"
+    _save(path, header, rows)
+    results = run_suite(packages, "policy-milestones", "milestones", SUITES / "policy-milestones" / "milestones.json",
+                        tmp_path / "db.sqlite")
+    assert not results["year-in-quote"]["success"]
+    assert 6 in results["year-in-quote"]["rows"]
