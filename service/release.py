@@ -83,7 +83,7 @@ def make_release(settings: Settings, *, progress: Progress = _quiet) -> str:
             raise ValidationFailed(f"validation found {len(report.findings)} problem(s); nothing was published",
                                    details={"report": report.to_dict()})
         packages = [load_package(f) for f in package_folders(settings.packages_dir)]
-        now = datetime.now(timezone.utc)
+        now = _next_moment(store)
         version = f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}"
         staging = store.root / f".staging-{version}-{os.getpid()}"
         staging.mkdir(parents=True)
@@ -98,6 +98,16 @@ def make_release(settings: Settings, *, progress: Progress = _quiet) -> str:
         fsync_dir(store.releases_dir)
         store.switch(version)
         return meta["version"]
+
+
+def _next_moment(store: Store) -> datetime:
+    """A time whose second is after every existing release's, so versions sort by age."""
+    latest = max((v[:16] for v in store.versions()), default="")
+    while True:
+        now = datetime.now(timezone.utc)
+        if f"{now:%Y%m%dT%H%M%SZ}" > latest:
+            return now
+        time.sleep(0.1)
 
 
 def _build(staging: Path, packages: list[Package], report, previous_db: Path | None, **meta) -> dict:

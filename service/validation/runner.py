@@ -15,6 +15,11 @@ from .structure import check_structure
 from .suites import Suite, read_suite, referenced_packages, run_suites, suite_paths
 from .tables import cross_package_prefix, load_package_tables
 
+# structure findings after which the tables cannot be loaded for the suites; after any other
+# (a bad cell, a broken key) the suites still run, so one report shows every problem
+UNLOADABLE = {"package-error", "scheme-error", "encoding-error", "format-error", "source-error",
+              "resource-error", "schema-error", "field-error", "package-error", "general-error"}
+
 Progress = Callable[[str, str, str], None]  # (package, resource or "", stage)
 
 
@@ -74,8 +79,8 @@ def _validate_package(package: Package, expectations_dir: Path, result: PackageR
         result.findings += problems
         if suite:
             suites.append(suite)
-    if findings or len(suites) < len(paths):
-        return  # the suites need well-formed tables and every suite intact
+    if len(suites) < len(paths) or any(f.code in UNLOADABLE for f in findings):
+        return  # every suite must be intact, and the tables loadable
     progress(package.name, "", "expectations")
     others = [n for n in everything if n != package.name]
     with tempfile.TemporaryDirectory(prefix="socsec-gx-") as tmp:

@@ -67,6 +67,7 @@ def connect(tmp: str):
 
     con = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "1GB",
                                               "temp_directory": tmp, "preserve_insertion_order": True})
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
