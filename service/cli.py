@@ -36,8 +36,12 @@ def main(ctx: click.Context, root: str | None) -> None:
 @click.argument("packages", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write an HTML report here.")
+@click.option("--structure-only", is_flag=True, help="Skip the expectation suites.")
+@click.option("--engine", type=click.Choice(["duckdb", "frictionless"]), default="duckdb", show_default=True,
+              help="Row checks compiled to DuckDB SQL, or frictionless-py's own (slower, the oracle).")
 @click.pass_context
-def validate(ctx: click.Context, packages: tuple[str, ...], as_json: bool, html_path: str | None) -> None:
+def validate(ctx: click.Context, packages: tuple[str, ...], as_json: bool, html_path: str | None,
+             structure_only: bool, engine: str) -> None:
     """Check every package (or the named ones): structure, then expectation suites.
 
     Exits 0 when everything passes, 1 when anything fails, 2 on a usage error.
@@ -53,7 +57,7 @@ def validate(ctx: click.Context, packages: tuple[str, ...], as_json: bool, html_
         raise UsageFailure(f"no package folder named {', '.join(unknown)} in {settings.packages_dir}")
     progress = (lambda *a: None) if as_json else progress_printer()
     report = validate_all(settings.packages_dir, settings.expectations_dir, only=list(packages) or None,
-                          progress=progress)
+                          progress=progress, engine=engine, structure_only=structure_only)
     if html_path:
         Path(html_path).write_text(render_report(report), "utf-8")
     if as_json:

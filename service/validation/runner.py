@@ -18,7 +18,7 @@ from .tables import cross_package_prefix, load_package_tables
 # structure findings after which the tables cannot be loaded for the suites; after any other
 # (a bad cell, a broken key) the suites still run, so one report shows every problem
 UNLOADABLE = {"package-error", "scheme-error", "encoding-error", "format-error", "source-error",
-              "resource-error", "schema-error", "field-error", "package-error", "general-error"}
+              "resource-error", "schema-error", "field-error", "general-error"}
 
 Progress = Callable[[str, str, str], None]  # (package, resource or "", stage)
 
@@ -28,7 +28,7 @@ def _quiet(package: str, resource: str, stage: str) -> None:
 
 
 def validate_all(packages_dir: Path, expectations_dir: Path, *, only: list[str] | None = None,
-                 progress: Progress = _quiet) -> Report:
+                 progress: Progress = _quiet, engine: str = "duckdb", structure_only: bool = False) -> Report:
     """Validate every package folder (or the named ones) and return one report."""
     everything: dict[str, Package] = {}
     report = Report()
@@ -48,24 +48,34 @@ def validate_all(packages_dir: Path, expectations_dir: Path, *, only: list[str] 
     for result in report.packages:
         if result.name in everything:
             started = time.perf_counter()
-            _validate_package(everything[result.name], expectations_dir, result, everything, progress)
+            _validate_package(everything[result.name], expectations_dir, result, everything, progress,
+                              engine, structure_only)
             result.seconds = time.perf_counter() - started
     return report
 
 
 def _validate_package(package: Package, expectations_dir: Path, result: PackageResult,
-                      everything: dict[str, Package], progress: Progress) -> None:
+                      everything: dict[str, Package], progress: Progress, engine: str,
+                      structure_only: bool) -> None:
     progress(package.name, "", "structure")
-    findings, rows = check_structure(package)
-    for resource in package.resources:
-        count = rows.get(resource.name)
-        if count == 0 and not any(f.resource == resource.name and f.code in ("scheme-error", "encoding-error")
-                                  for f in findings):
-            findings.append(Finding(code="empty-resource", package=package.name, resource=resource.name,
-                                    note="the resource has a header but no data rows"))
-        result.resources.append(ResourceStats(name=resource.name, rows=count))
-        progress(package.name, resource.name, "structure-done")
+
+    def done(resource: str, rows: int) -> None:
+        result.resources.append(ResourceStats(name=resource, rows=rows))
+        progress(package.name, resource, "structure-done")
+
+    findings, _ = check_structure(package, engine, done)
     result.findings += findings
+    if not structure_only:
+        _check_meaning(package, expectations_dir, result, everything, progress,
+                       loadable=not any(f.code in UNLOADABLE for f in findings))
+    for stats in result.resources:
+        stats.findings = sum(1 for f in result.findings if f.resource == stats.name)
+    progress(package.name, "", "done")
+
+
+def _check_meaning(package: Package, expectations_dir: Path, result: PackageResult,
+                   everything: dict[str, Package], progress: Progress, loadable: bool) -> None:
+    """Run the package's expectation suites, after checking each of them."""
     paths = suite_paths(expectations_dir, package.name)
     if not paths:
         result.findings.append(Finding(
@@ -79,7 +89,7 @@ def _validate_package(package: Package, expectations_dir: Path, result: PackageR
         result.findings += problems
         if suite:
             suites.append(suite)
-    if len(suites) < len(paths) or any(f.code in UNLOADABLE for f in findings):
+    if len(suites) < len(paths) or not loadable:
         return  # every suite must be intact, and the tables loadable
     progress(package.name, "", "expectations")
     others = [n for n in everything if n != package.name]
@@ -93,6 +103,3 @@ def _validate_package(package: Package, expectations_dir: Path, result: PackageR
         found, count = run_suites(package.name, db_path, suites)
     result.findings += found
     result.expectations_run = count
-    for stats in result.resources:
-        stats.findings = sum(1 for f in result.findings if f.resource == stats.name)
-    progress(package.name, "", "done")
