@@ -11,12 +11,24 @@ from .validation.report import Report
 MAX_LISTED = 200
 
 
-def progress_printer():
-    def progress(package: str, resource: str, stage: str) -> None:
-        if stage == "structure-done":
-            click.echo(f"  checked {package}/{resource}", err=True)
-        elif stage == "expectations":
-            click.echo(f"  running expectation suites of {package}", err=True)
+BAR = 24
+
+
+def progress_printer(stream=None):
+    """A progress bar per package on standard error: one step per resource, one for the suites.
+
+    On a terminal the bar is redrawn in place; elsewhere (CI logs) each step is one line."""
+    stream = stream or click.get_text_stream("stderr")
+    tty = stream.isatty()
+
+    def progress(package: str, step: int, steps: int, label: str) -> None:
+        filled = BAR * step // max(steps, 1)
+        line = f"{package:<32} [{'#' * filled}{'.' * (BAR - filled)}] {step}/{steps} {label}"
+        if tty:
+            stream.write("\r\033[K" + line + ("\n" if step == steps else ""))
+        else:
+            stream.write(line + "\n")
+        stream.flush()
     return progress
 
 

@@ -20,10 +20,12 @@ from .tables import cross_package_prefix, load_package_tables
 UNLOADABLE = {"package-error", "scheme-error", "encoding-error", "format-error", "source-error",
               "resource-error", "schema-error", "field-error", "general-error"}
 
-Progress = Callable[[str, str, str], None]  # (package, resource or "", stage)
+# progress(package, step, steps, label): step of steps done for the package (its resources, then
+# its suites); label names what was just done
+Progress = Callable[[str, int, int, str], None]
 
 
-def _quiet(package: str, resource: str, stage: str) -> None:
+def _quiet(package: str, step: int, steps: int, label: str) -> None:
     return None
 
 
@@ -57,11 +59,12 @@ def validate_all(packages_dir: Path, expectations_dir: Path, *, only: list[str] 
 def _validate_package(package: Package, expectations_dir: Path, result: PackageResult,
                       everything: dict[str, Package], progress: Progress, engine: str,
                       structure_only: bool) -> None:
-    progress(package.name, "", "structure")
+    steps = len(package.resources) + (0 if structure_only else 1)
+    progress(package.name, 0, steps, "descriptor")
 
     def done(resource: str, rows: int) -> None:
         result.resources.append(ResourceStats(name=resource, rows=rows))
-        progress(package.name, resource, "structure-done")
+        progress(package.name, len(result.resources), steps, f"{resource}: {rows} rows")
 
     findings, _ = check_structure(package, engine, done)
     result.findings += findings
@@ -70,7 +73,7 @@ def _validate_package(package: Package, expectations_dir: Path, result: PackageR
                        loadable=not any(f.code in UNLOADABLE for f in findings))
     for stats in result.resources:
         stats.findings = sum(1 for f in result.findings if f.resource == stats.name)
-    progress(package.name, "", "done")
+    progress(package.name, steps, steps, f"{result.expectations_run} expectations, {len(result.findings)} findings")
 
 
 def _check_meaning(package: Package, expectations_dir: Path, result: PackageResult,
@@ -91,7 +94,6 @@ def _check_meaning(package: Package, expectations_dir: Path, result: PackageResu
             suites.append(suite)
     if len(suites) < len(paths) or not loadable:
         return  # every suite must be intact, and the tables loadable
-    progress(package.name, "", "expectations")
     others = [n for n in everything if n != package.name]
     with tempfile.TemporaryDirectory(prefix="socsec-gx-") as tmp:
         db_path = Path(tmp) / "tables.sqlite"

@@ -107,3 +107,52 @@ def test_unknown_names_answer_404_in_the_one_error_shape(client, url):
     body = response.get_json()
     assert body["ok"] is False and body["status"] == 404
     assert set(body["error"]) == {"code", "message", "details"}
+
+
+def _observations(package: str) -> list[dict]:
+    with open(REPO / "datapackages" / package / "data" / "observations.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_indicator_list_covers_the_registry_of_every_package(client):
+    body = client.get("/api/indicators").get_json()
+    ids = {i["id"] for i in body["indicators"]}
+    published = {r["indicator_id"] for p in PACKAGES if p != "policy-milestones" for r in _observations(p)}
+    assert ids == published
+    csv_ids = {r["id"] for r in csv.DictReader(io.StringIO(client.get("/api/indicators.csv").data.decode()))}
+    assert csv_ids == ids
+
+
+def test_indicator_series_is_the_preferred_values_with_every_source_beside(client):
+    rows = [r for r in _observations("social-insurance-coverage") if r["indicator_id"] == "pension_insured_total"]
+    body = client.get("/api/indicators/pension_insured_total").get_json()
+    assert body["indicator"]["unit"] == "persons" and body["indicator"]["name_zh"]
+    assert len(body["observations"]) == len(rows)
+    preferred = {(int(r["year"]), float(r["value_normalised"])) for r in rows if r["preferred"] == "true"}
+    assert {(s["year"], s["value_normalised"]) for s in body["series"]} == preferred
+    assert len({s["year"] for s in body["series"]}) == len(body["series"])  # one value per year
+    for observation in body["observations"]:
+        assert observation["quote"] and observation["source_title"] and observation["reliability"]
+    flat = list(csv.DictReader(io.StringIO(client.get("/api/indicators/pension_insured_total.csv").data.decode())))
+    assert sorted(r["quote"] for r in flat) == sorted(r["quote"] for r in rows)
+
+
+def test_unknown_indicator_is_404(client):
+    response = client.get("/api/indicators/no_such_indicator")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not-found"
+
+
+def test_readme_of_every_package_is_served(client):
+    for name in PACKAGES:
+        response = client.get(f"/api/packages/{name}/README.md")
+        assert response.status_code == 200
+        assert response.data == (REPO / "datapackages" / name / "README.md").read_bytes()
+
+
+def test_index_page_links_every_package_without_outside_assets(client):
+    response = client.get("/")
+    assert response.status_code == 200 and "default-src 'none'" in response.headers["Content-Security-Policy"]
+    page = response.data.decode()
+    for name in PACKAGES:
+        assert f"/api/packages/{name}.zip" in page
+    assert "http://" not in page and "https://" not in page
