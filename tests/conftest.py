@@ -14,7 +14,9 @@ from service.cli import main
 from service.web import create_app
 
 REPO = Path(__file__).resolve().parent.parent
-REAL_PACKAGES = REPO.parent / "shared" / "real-packages"
+REAL_PACKAGES = REPO.parent / "shared" / "real-packages"  # ten packages by other authors, used as they are
+if not REAL_PACKAGES.is_dir():
+    raise RuntimeError(f"{REAL_PACKAGES} is missing: the tests need shared/ beside the repository")
 
 for key in [k for k in os.environ if k.startswith("SOCSEC_")]:
     del os.environ[key]  # tests set what they need

@@ -137,3 +137,13 @@ def test_package_without_suite_is_refused_with_the_command_to_run(released):
     result = socsec(released, "release")
     assert result.exit_code == 1
     assert f"socsec expectations init {COVERAGE}" in result.output
+
+
+def test_release_notes_match_rows_by_primary_key(released):
+    store = Store(released / "var" / "store")
+    edit_csv(_observations(released), 3, "note", "a maintainer's note")
+    assert socsec(released, "release").exit_code == 0
+    changes = json.loads((store.current().path / "changes.json").read_text())[COVERAGE]
+    assert (changes["observations"]["added"], changes["observations"]["removed"],
+            changes["observations"]["changed"]) == (0, 0, 1)
+    assert changes["sources"]["status"] == "unchanged"

@@ -19,7 +19,7 @@ import pytest
 from service.validation.tabular import check_resource
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-REAL = pathlib.Path("/work/shared/real-packages")
+from tests.conftest import REAL_PACKAGES as REAL
 OURS_ONLY = {"empty-resource"}
 
 frictionless = pytest.importorskip("frictionless")
@@ -94,8 +94,7 @@ def test_limit_errors_matches_frictionless(tmp_path):
     assert_same(tmp_path, limit_errors=25)
 
 
-@pytest.mark.skipif(not REAL.exists(), reason="real packages not available")
-@pytest.mark.parametrize("name", sorted(p.name for p in REAL.iterdir() if p.is_dir()) if REAL.exists() else [])
+@pytest.mark.parametrize("name", sorted(p.name for p in REAL.iterdir() if p.is_dir()))
 def test_real_package_matches_frictionless(name):
     assert_same(REAL / name)
 
