@@ -16,11 +16,14 @@ class UsageFailure(click.ClickException):
     exit_code = 2
 
 
-def _settings(ctx: click.Context):
+def _settings(ctx: click.Context, *, need_packages: bool = False):
     try:
-        return load_settings(ctx.obj or {})
+        settings = load_settings(ctx.obj or {})
     except ConfigError as exc:
         raise UsageFailure(exc.message) from None
+    if need_packages and not settings.packages_dir.is_dir():
+        raise UsageFailure(f"no packages folder at {settings.packages_dir} (setting `packages_dir`)")
+    return settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,8 +53,8 @@ def validate(ctx: click.Context, packages: tuple[str, ...], as_json: bool, html_
     from .validation.html import render_report
     from .validation.runner import validate_all
 
-    settings = _settings(ctx)
-    known = {p.name for p in settings.packages_dir.iterdir()} if settings.packages_dir.is_dir() else set()
+    settings = _settings(ctx, need_packages=True)
+    known = {p.name for p in settings.packages_dir.iterdir()}
     unknown = sorted(set(packages) - known)
     if unknown:
         raise UsageFailure(f"no package folder named {', '.join(unknown)} in {settings.packages_dir}")
@@ -76,7 +79,7 @@ def release(ctx: click.Context, if_stale: bool) -> None:
     from .summary import print_report, progress_printer
     from .validation.report import Report
 
-    settings = _settings(ctx)
+    settings = _settings(ctx, need_packages=True)
     if if_stale and not is_stale(settings):
         click.echo("The current release is up to date; nothing to do.")
         return

@@ -41,7 +41,7 @@ def validate_all(packages_dir: Path, expectations_dir: Path, *, only: list[str] 
             except ServiceError:
                 pass
             continue
-        result = PackageResult(name=folder.name, path=str(folder))
+        result = PackageResult(name=folder.name, path=f"{packages_dir.name}/{folder.name}")  # no server path
         report.packages.append(result)
         try:
             everything[folder.name] = load_package(folder)

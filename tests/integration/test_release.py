@@ -48,6 +48,18 @@ def test_validate_json_reports_every_package(project):
     assert report["packages"][0]["expectations_run"] >= 5
 
 
+@pytest.mark.parametrize("command", ["validate", "release"])
+def test_missing_packages_folder_is_an_environment_error(tmp_path, command):
+    result = socsec(tmp_path, command)
+    assert result.exit_code == 2 and "no packages folder" in result.output
+
+
+def test_bad_setting_is_an_environment_error(project, monkeypatch):
+    monkeypatch.setenv("SOCSEC_SQL_TIME_LIMIT_MS", "soon")
+    result = socsec(project, "validate")
+    assert result.exit_code == 2 and "sql_time_limit_ms" in result.output
+
+
 def test_validate_unknown_package_is_a_usage_error(project):
     result = socsec(project, "validate", "no-such-package")
     assert result.exit_code == 2
