@@ -30,7 +30,7 @@ from .validation.html import render_report
 from .validation.runner import Progress, _quiet, validate_all
 from .warehouse import build_warehouse
 
-BUILD_FORMAT = 1  # bump when the release layout changes, so --if-stale rebuilds
+BUILD_FORMAT = 2  # bump when the release layout changes, so --if-stale rebuilds
 
 
 @contextlib.contextmanager
@@ -117,6 +117,7 @@ def _build(staging: Path, packages: list[Package], report, previous_db: Path | N
         descriptor = copy_package(package, target)
         write_zip(target, staging / "zips" / f"{package.name}.zip")
         entries[package.name] = {"title": descriptor.get("title") or package.name,
+                                 "title_zh": descriptor.get("title_zh", ""),
                                  "description": descriptor.get("description", ""),
                                  "resources": {}}
     counts = build_warehouse(staging / "warehouse.duckdb", packages, parquet_dir=staging / "parquet")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, send_file
+from flask import Blueprint, current_app, jsonify, render_template, send_file
 
 from .releases import cache_headers, release_for, store
 
@@ -16,6 +16,11 @@ def index():
     release = release_for(None)
     response = render_template("index.html", release=release)
     return response, 200, {"Content-Security-Policy": CSP}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/api/releases")
