@@ -53,14 +53,14 @@ def store_lock(store: Store, timeout_s: float):
         handle.close()
 
 
-def content_digest(settings: Settings) -> str:
+def content_digest(packages_dir: Path, expectations_dir: Path) -> str:
     """sha256 over every file of the packages and suites, and the build format."""
     digest = hashlib.sha256(f"socsec-build-{BUILD_FORMAT}\n".encode())
-    for base in (settings.packages_dir, settings.expectations_dir):
+    for base, label in ((packages_dir, "datapackages"), (expectations_dir, "expectations")):
         if not base.is_dir():
             continue
         for path in sorted(p for p in base.rglob("*") if p.is_file()):
-            digest.update(f"{base.name}/{path.relative_to(base).as_posix()}\n".encode())
+            digest.update(f"{label}/{path.relative_to(base).as_posix()}\n".encode())
             digest.update(file_digest(path).encode())
     return digest.hexdigest()
 
@@ -69,35 +69,55 @@ def is_stale(settings: Settings) -> bool:
     store = Store(settings.store_dir)
     if store.current_version() is None:
         return True
-    return store.current().meta.get("digest") != content_digest(settings)
+    return store.current().meta.get("digest") != content_digest(settings.packages_dir, settings.expectations_dir)
 
 
 def make_release(settings: Settings, *, progress: Progress = _quiet) -> str:
-    """Validate, build and switch to a new release; returns its version."""
+    """Validate, build and switch to a new release; returns its version.
+
+    The packages and suites are first copied into a snapshot; what is validated is what is
+    published, whatever happens to the working folders meanwhile."""
     store = Store(settings.store_dir)
     with store_lock(store, settings.lock_timeout_s):
         _clean_staging(store)
-        digest = content_digest(settings)
-        report = validate_all(settings.packages_dir, settings.expectations_dir, progress=progress)
-        if not report.valid:
-            raise ValidationFailed(f"validation found {len(report.findings)} problem(s); nothing was published",
-                                   details={"report": report.to_dict()})
-        packages = [load_package(f) for f in package_folders(settings.packages_dir)]
-        now = _next_moment(store)
-        version = f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}"
-        staging = store.root / f".staging-{version}-{os.getpid()}"
-        staging.mkdir(parents=True)
-        previous = store.current_version()
-        previous_db = store.release(previous).warehouse if previous else None
-        meta = _build(staging, packages, report, previous_db, version=version, digest=digest, created=now,
-                      previous=previous)
-        _write_manifest(staging)
-        _fsync_tree(staging)
-        store.releases_dir.mkdir(exist_ok=True)
-        os.rename(staging, store.releases_dir / version)
-        fsync_dir(store.releases_dir)
-        store.switch(version)
-        return meta["version"]
+        snapshot = store.root / f".staging-input-{os.getpid()}"
+        try:
+            packages_dir, expectations_dir = _snapshot(settings, snapshot)
+            return _release(store, packages_dir, expectations_dir, progress)
+        finally:
+            shutil.rmtree(snapshot, ignore_errors=True)
+
+
+def _snapshot(settings: Settings, target: Path) -> tuple[Path, Path]:
+    packages_dir, expectations_dir = target / "datapackages", target / "expectations"
+    shutil.copytree(settings.packages_dir, packages_dir, symlinks=True)
+    if settings.expectations_dir.is_dir():
+        shutil.copytree(settings.expectations_dir, expectations_dir, symlinks=True)
+    return packages_dir, expectations_dir
+
+
+def _release(store: Store, packages_dir: Path, expectations_dir: Path, progress: Progress) -> str:
+    digest = content_digest(packages_dir, expectations_dir)
+    report = validate_all(packages_dir, expectations_dir, progress=progress)
+    if not report.valid:
+        raise ValidationFailed(f"validation found {len(report.findings)} problem(s); nothing was published",
+                               details={"report": report.to_dict()})
+    packages = [load_package(f) for f in package_folders(packages_dir)]
+    now = _next_moment(store)
+    version = f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}"
+    staging = store.root / f".staging-{version}-{os.getpid()}"
+    staging.mkdir(parents=True)
+    previous = store.current_version()
+    previous_db = store.release(previous).warehouse if previous else None
+    _build(staging, packages, report, previous_db, version=version, digest=digest, created=now,
+           previous=previous)
+    _write_manifest(staging)
+    _fsync_tree(staging)
+    store.releases_dir.mkdir(exist_ok=True)
+    os.rename(staging, store.releases_dir / version)
+    fsync_dir(store.releases_dir)
+    store.switch(version)
+    return version
 
 
 def _next_moment(store: Store) -> datetime:

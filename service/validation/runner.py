@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import tempfile
 import time
@@ -66,6 +67,12 @@ def _validate_package(package: Package, expectations_dir: Path, result: PackageR
         result.resources.append(ResourceStats(name=resource, rows=rows))
         progress(package.name, len(result.resources), steps, f"{resource}: {rows} rows")
 
+    links = symbolic_links(package.folder)
+    if links:  # a link could publish a file from outside the package
+        result.findings += [Finding(code="package-error", package=package.name,
+                                    note=f"{link} is a symbolic link; a package holds regular files only")
+                            for link in links]
+        return
     findings, _ = check_structure(package, engine, done)
     result.findings += findings
     if not structure_only:
@@ -74,6 +81,15 @@ def _validate_package(package: Package, expectations_dir: Path, result: PackageR
     for stats in result.resources:
         stats.findings = sum(1 for f in result.findings if f.resource == stats.name)
     progress(package.name, steps, steps, f"{result.expectations_run} expectations, {len(result.findings)} findings")
+
+
+def symbolic_links(folder: Path) -> list[str]:
+    links = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            if os.path.islink(os.path.join(top, name)):
+                links.append(os.path.relpath(os.path.join(top, name), folder))
+    return sorted(links)
 
 
 def _check_meaning(package: Package, expectations_dir: Path, result: PackageResult,

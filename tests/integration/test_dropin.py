@@ -11,14 +11,24 @@ from service.store import Store
 from service.web import create_app
 from tests.conftest import REAL_PACKAGES, edit_csv, socsec
 
-DROP_IN = ["population", "country-codes", "s-and-p-500-companies", "language-codes"]
+from tests.unit.test_real_packages import VALID
+
+DROP_IN = VALID + ["population-yaml"]
 
 
 @pytest.fixture(scope="module")
 def dropped(tmp_path_factory):
+    """Every valid real package as it is, and population once more with a datapackage.yaml descriptor."""
+    import yaml
+
     root = tmp_path_factory.mktemp("dropin")
-    for name in DROP_IN:
+    for name in VALID:
         shutil.copytree(REAL_PACKAGES / name, root / "datapackages" / name)
+    yaml_copy = root / "datapackages" / "population-yaml"
+    shutil.copytree(REAL_PACKAGES / "population", yaml_copy)
+    descriptor = json.loads((yaml_copy / "datapackage.json").read_text("utf-8"))
+    (yaml_copy / "datapackage.json").unlink()
+    (yaml_copy / "datapackage.yaml").write_text(yaml.safe_dump(dict(descriptor, name="population-yaml")))
     return root
 
 
@@ -48,6 +58,12 @@ def test_starter_suites_pass_on_their_data_and_the_packages_are_served(dropped):
     body = client.get("/api/sql", query_string={
         "sql": 'select count(*) as n from population.population where "Year" = 2000'}).get_json()
     assert body["rows"][0]["n"] > 200
+    same = client.get("/api/sql", query_string={
+        "sql": "select count(*) as n from population_yaml.population"}).get_json()
+    assert same["rows"][0]["n"] == 17195
+    both = client.get("/api/sql", query_string={  # the main view unites same-named resources
+        "sql": "select package, count(*) as n from population group by package order by package"}).get_json()
+    assert both["rows"] == [{"package": "population", "n": 17195}, {"package": "population-yaml", "n": 17195}]
 
 
 def test_starter_suite_catches_an_out_of_profile_value(dropped):

@@ -159,3 +159,63 @@ def test_release_notes_match_rows_by_primary_key(released):
     assert (changes["observations"]["added"], changes["observations"]["removed"],
             changes["observations"]["changed"]) == (0, 0, 1)
     assert changes["sources"]["status"] == "unchanged"
+
+
+def _wait_until_locked(store: Store) -> None:
+    import fcntl
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with open(store.root / ".lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # the other process holds it
+        time.sleep(0.02)
+    raise AssertionError("the first release never took the lock")
+
+
+def test_two_releases_at_once_never_interleave(released):
+    """Two real processes: with a lock timeout the second waits, then publishes after the first."""
+    import os
+    import subprocess
+    import sys
+
+    store = Store(released / "var" / "store")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCSEC_")}
+    command = [sys.executable, "-m", "service.cli", "--root", str(released), "release"]
+    readme = released / "datapackages" / COVERAGE / "README.md"
+    readme.write_text("first\n", "utf-8")
+    patient = dict(env, SOCSEC_LOCK_TIMEOUT_S="120")
+    first = subprocess.Popen(command, env=patient, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _wait_until_locked(store)
+    refused = subprocess.run(command, env=env, capture_output=True, text=True)
+    waited = subprocess.run(command, env=patient, capture_output=True, text=True)
+    assert first.wait() == 0, first.stdout.read()
+    assert refused.returncode == 1 and "another `socsec release` is running" in refused.stderr
+    assert waited.returncode == 0, waited.stderr
+    versions = store.versions()
+    assert len(versions) == 3 and store.current_version() == versions[-1]
+    for version in versions:
+        assert verify(store.release(version)) == []
+
+
+def test_what_is_published_is_what_was_validated(released, monkeypatch):
+    """The release works on a snapshot: a change made during validation is not published."""
+    from service import release as release_module
+    from service.config import load_settings
+
+    store = Store(released / "var" / "store")
+    original = release_module.validate_all
+    observations = _observations(released)
+
+    def validate_then_break(*args, **kwargs):
+        report = original(*args, **kwargs)
+        edit_csv(observations, 2, "year", "broken")  # in the working folder, after validation
+        return report
+    monkeypatch.setattr(release_module, "validate_all", validate_then_break)
+    (released / "datapackages" / COVERAGE / "README.md").write_text("new\n", "utf-8")
+    version = release_module.make_release(load_settings({"root": str(released)}))
+    published = store.release(version).path / "packages" / COVERAGE / "data" / "observations.csv"
+    assert b"broken" not in published.read_bytes()

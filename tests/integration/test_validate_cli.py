@@ -69,6 +69,18 @@ def test_unknown_field_type(coverage):
     assert finding["code"] == "field-error" and "yearish" in finding["note"]
 
 
+def test_symbolic_link_to_outside_is_refused(coverage, tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("unit,canonical_unit,factor,note\nx,persons,1,\n", "utf-8")
+    units = coverage / "datapackages" / COVERAGE / "data" / "units.csv"
+    units.unlink()
+    units.symlink_to(secret)
+    findings = _report(coverage)
+    assert [(f["code"], f["note"]) for f in findings] == [
+        ("package-error", "data/units.csv is a symbolic link; a package holds regular files only")]
+    assert socsec(coverage, "release").exit_code == 1
+
+
 def test_missing_file(coverage):
     (coverage / "datapackages" / COVERAGE / "data" / "units.csv").unlink()
     findings = _report(coverage)

@@ -39,3 +39,25 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
     for setting in SETTINGS:
         assert f"`SOCSEC_{setting.name.upper()}`" in readme, setting.name
+
+
+def _commands(group, prefix="socsec"):
+    import click
+
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix} {name}")
+        else:
+            yield f"{prefix} {name}", command
+
+
+def test_every_command_and_option_is_documented_in_the_readme():
+    from service.cli import main
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    for name, command in _commands(main):
+        assert f"`{name}" in readme, name
+        for param in command.params:
+            for flag in getattr(param, "opts", []):
+                if flag.startswith("--") and flag != "--help":
+                    assert flag in readme, f"{name} {flag}"
