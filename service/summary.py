@@ -36,8 +36,10 @@ def print_report(report: Report) -> None:
     for p in report.packages:
         mark = click.style("PASS", fg="green") if p.valid else click.style("FAIL", fg="red")
         rows = sum(r.rows or 0 for r in p.resources)
+        partial = [r.name for r in p.resources if r.partial]
+        more = f" (checks of {', '.join(partial)} stopped at the finding limit)" if partial else ""
         click.echo(f"{mark} {p.name}: {len(p.resources)} resources, {rows} rows, "
-                   f"{p.expectations_run} expectations, {len(p.findings)} findings")
+                   f"{p.expectations_run} expectations, {len(p.findings)} findings{more}")
     findings = report.findings
     for f in findings[:MAX_LISTED]:
         check = f" [{f.check}]" if f.check else ""

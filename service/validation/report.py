@@ -43,6 +43,7 @@ class ResourceStats:
     rows: int | None = None
     findings: int = 0
     seconds: float = 0.0
+    partial: bool = False  # structure checks stopped at the finding limit
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..catalog import Package, load_package, package_folders
 from ..errors import ServiceError
 from .report import Finding, PackageResult, Report, ResourceStats
-from .structure import check_structure
+from .structure import LIMIT_ERRORS, check_structure
 from .suites import Suite, read_suite, referenced_packages, run_suites, suite_paths
 from .tables import cross_package_prefix, load_package_tables
 
@@ -63,9 +63,10 @@ def _validate_package(package: Package, expectations_dir: Path, result: PackageR
     steps = len(package.resources) + (0 if structure_only else 1)
     progress(package.name, 0, steps, "descriptor")
 
-    def done(resource: str, rows: int) -> None:
-        result.resources.append(ResourceStats(name=resource, rows=rows))
-        progress(package.name, len(result.resources), steps, f"{resource}: {rows} rows")
+    def done(resource: str, rows: int, partial: bool) -> None:
+        result.resources.append(ResourceStats(name=resource, rows=rows, partial=partial))
+        stopped = f" (stopped at {LIMIT_ERRORS} findings)" if partial else ""
+        progress(package.name, len(result.resources), steps, f"{resource}: {rows} rows{stopped}")
 
     links = symbolic_links(package.folder)
     if links:  # a link could publish a file from outside the package

@@ -25,9 +25,10 @@ def _descriptor(package: Package) -> dict:
 
 
 def check_structure(package: Package, engine: str = "duckdb",
-                    done: Callable[[str, int], None] = lambda name, rows: None
+                    done: Callable[[str, int, bool], None] = lambda name, rows, partial: None
                     ) -> tuple[list[Finding], dict[str, int]]:
-    """Findings and data row counts per resource; ``done`` is called after each resource."""
+    """Findings and data row counts per resource; ``done(resource, rows, partial)`` is called after
+    each resource, ``partial`` when it stopped at LIMIT_ERRORS findings."""
     import frictionless
 
     descriptor = _descriptor(package)
@@ -37,7 +38,7 @@ def check_structure(package: Package, engine: str = "duckdb",
     if engine == "frictionless":
         findings, rows = _frictionless(package, descriptor)
         for name, count in rows.items():
-            done(name, count)
+            done(name, count, sum(1 for f in findings if f.resource == name) >= LIMIT_ERRORS)
         return findings, rows
     findings: list[Finding] = []
     rows: dict[str, int] = {}
@@ -46,7 +47,7 @@ def check_structure(package: Package, engine: str = "duckdb",
         check = check_resource(package.name, raw, package.folder, resources=by_name, limit_errors=LIMIT_ERRORS)
         findings += check.findings
         rows[raw.get("name")] = check.rows
-        done(raw.get("name"), check.rows)
+        done(raw.get("name"), check.rows, check.partial)
     return findings, rows
 
 

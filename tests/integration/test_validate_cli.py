@@ -172,3 +172,15 @@ def test_html_report_is_self_contained(coverage, tmp_path):
     html = out.read_text("utf-8")
     assert "type-error" in html and "<script" not in html
     assert "src=" not in html and "href='http" not in html and 'href="http' not in html
+
+
+def test_finding_limit_is_reported(coverage):
+    path = coverage / "datapackages" / COVERAGE / "data" / "units.csv"
+    header = path.read_text("utf-8").splitlines()[0]
+    path.write_text(header + "\n" + "x,persons,not-a-number,\n" * 1200, "utf-8")
+    result = socsec(coverage, "validate", "--json", "--structure-only")
+    package = json.loads(result.output)["packages"][0]
+    units = next(r for r in package["resources"] if r["name"] == "units")
+    assert units["partial"] is True
+    assert sum(1 for f in package["findings"] if f["resource"] == "units") == 1000
+    assert "stopped at the finding limit" in socsec(coverage, "validate", "--structure-only").output
