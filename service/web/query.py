@@ -21,10 +21,11 @@ def _params() -> dict:
 def sql(ext: str, version: str | None = None):
     text = request.values.get("sql", "")
     release = release_for(version)
-    result = sandbox_for(release).run(text, _params() or None)
+    box = sandbox_for(release)
+    result = box.run(text, _params() or None)
     headers = {"X-Socsec-Release": release.version,
                "X-Socsec-Truncated": "true" if result.truncated else "false",
-               "X-Socsec-Row-Limit": str(sandbox_for(release).max_rows)}
+               "X-Socsec-Row-Limit": str(box.max_rows)}
     if ext == "csv":
         return Response(to_csv(result.columns, result.rows), mimetype="text/csv", headers=headers)
     if ext == "ndjson":
@@ -38,6 +39,6 @@ def sql(ext: str, version: str | None = None):
             else [[jsonable(v) for v in row] for row in result.rows])
     response = jsonify({"ok": True, "release": release.version, "sql": text, "columns": result.columns,
                         "types": result.types, "rows": rows, "truncated": result.truncated,
-                        "row_limit": sandbox_for(release).max_rows, "elapsed_ms": result.elapsed_ms})
+                        "row_limit": box.max_rows, "elapsed_ms": result.elapsed_ms})
     response.headers.update(headers)
     return response
