@@ -35,8 +35,11 @@ def figures_observations(reg: Registry) -> list[dict]:
     out = []
     for line, row in enumerate(read_csv(seeds / "figures" / "figures.csv"), start=2):
         unit, flags = figures_unit(row["unit"])
+        source_id = url_source[row["source_url"]]
+        if not flags and "rounded" in reg.sources[source_id]["reliability_note"]:
+            flags.append("rounded (the source rounds its figures, per figures_sources.csv)")
         iid = indicator_of[(row["indicator"], unit)]
-        out.append(_observation(reg, iid, row["year"], "CN", row["value"], unit, url_source[row["source_url"]],
+        out.append(_observation(reg, iid, row["year"], "CN", row["value"], unit, source_id,
                                 row["quote"], flags, origin=f"figures.csv row {line}"))
     return out
 

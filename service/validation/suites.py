@@ -135,7 +135,7 @@ def _findings(package: str, resource: str, outcome) -> list[Finding]:
     if message:
         return [Finding(code="expectation-error", field=column, note=f"{name} could not run: {message}", **base)]
     result = outcome.result or {}
-    description = (config.meta or {}).get("description") or config.description or config.type
+    description = ((config.meta or {}).get("description") or config.description or config.type).rstrip(". ")
     rows = _failed_rows(result)
     if not rows:
         observed = result.get("observed_value")
