@@ -23,8 +23,9 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
+# a refused release (invalid packages) leaves the current one served; with none at all, stop
 serve: $(STAMP)
-	$(BIN)/socsec release --if-stale
+	$(BIN)/socsec release --if-stale || { $(BIN)/socsec verify && echo "release refused: serving the current one"; }
 	$(BIN)/socsec serve
 
 test: $(STAMP) $(CHROMIUM)
