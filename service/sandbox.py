@@ -34,6 +34,7 @@ class QueryResult:
     rows: list[tuple]
     truncated: bool
     elapsed_ms: float
+    table: object = None  # a pyarrow.Table instead of rows, when asked for Arrow
 
 
 class Sandbox:
@@ -78,15 +79,16 @@ class Sandbox:
             raise QueryError(f"function {match.group(1)}() is not available here", code="read-only",
                              details={"function": match.group(1)})
 
-    def run(self, sql: str, params: dict | None = None) -> QueryResult:
+    def run(self, sql: str, params: dict | None = None, *, arrow: bool = False) -> QueryResult:
+        """Run one untrusted SELECT; ``arrow`` gives a pyarrow Table (for Parquet) instead of rows."""
         self.check(sql)
-        return self._execute(sql, params)
+        return self._execute(sql, params, arrow)
 
     def run_trusted(self, sql: str, params: list | dict | None = None) -> QueryResult:
         """socsec's own queries: no statement checks, the same limits."""
         return self._execute(sql, params)
 
-    def _execute(self, sql: str, params) -> QueryResult:
+    def _execute(self, sql: str, params, arrow: bool = False) -> QueryResult:
         cursor = self._root.cursor()
         timer = threading.Timer(self.time_limit_ms / 1000, cursor.interrupt)
         started = time.perf_counter()
@@ -95,7 +97,11 @@ class Sandbox:
             cursor.execute(sql, params or None)
             columns = [d[0] for d in cursor.description or []]
             types = [str(d[1]) for d in cursor.description or []]
-            rows = cursor.fetchmany(self.max_rows + 1)
+            if arrow:
+                table = _fetch_arrow(cursor, self.max_rows + 1)
+                rows = []
+            else:
+                table, rows = None, cursor.fetchmany(self.max_rows + 1)
         except (duckdb.InterruptException, KeyboardInterrupt):
             raise QueryTimeout(f"SQL query took too long (limit {self.time_limit_ms} ms)",
                                details={"time_limit_ms": self.time_limit_ms}) from None
@@ -108,15 +114,37 @@ class Sandbox:
         finally:
             timer.cancel()
             cursor.close()
-        truncated = len(rows) > self.max_rows
-        return QueryResult(columns, types, rows[: self.max_rows], truncated,
-                           round((time.perf_counter() - started) * 1000, 2))
+        elapsed = round((time.perf_counter() - started) * 1000, 2)
+        if table is not None:
+            return QueryResult(columns, types, [], table.num_rows > self.max_rows, elapsed,
+                               table.slice(0, self.max_rows))
+        return QueryResult(columns, types, rows[: self.max_rows], len(rows) > self.max_rows, elapsed)
 
     def _clean(self, message: str) -> str:
         """Never show a server path."""
         for path in (str(self.db_path), str(self.db_path.parent), str(self.db_path.parent.parent)):
             message = message.replace(path, "<release>")
         return message
+
+
+def _fetch_arrow(cursor, limit: int):
+    """At most ``limit`` rows as a pyarrow Table, read batch by batch."""
+    import warnings
+
+    import pyarrow as pa
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DuckDB notes the copy an Arrow read of a cursor makes
+        reader = cursor.to_arrow_reader(min(limit, 65536))
+    batches, count = [], 0
+    while count < limit:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        batches.append(batch)
+        count += batch.num_rows
+    return pa.Table.from_batches(batches, schema=reader.schema)
 
 
 def _lock_down(con, *, memory_limit: str, threads: int, time_limit_ms: int) -> None:

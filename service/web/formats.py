@@ -57,3 +57,11 @@ def _csv_cell(value) -> str:
 
 def to_ndjson(columns: list[str], rows: list[tuple]) -> str:
     return "".join(json.dumps(obj, ensure_ascii=False) + "\n" for obj in rows_as_objects(columns, rows))
+
+
+def to_parquet(table) -> bytes:
+    import pyarrow.parquet as pq
+
+    out = io.BytesIO()
+    pq.write_table(table, out, compression="zstd")
+    return out.getvalue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from ..errors import QueryError
-from .formats import jsonable, rows_as_objects, to_csv, to_ndjson
+from .formats import jsonable, rows_as_objects, to_csv, to_ndjson, to_parquet
 from .releases import release_for, sandbox_for
 
 bp = Blueprint("query", __name__)
@@ -17,17 +17,19 @@ def _params() -> dict:
 
 
 @bp.route("/sql", methods=["GET", "POST"], defaults={"ext": "json"})
-@bp.route("/sql.<any(json, csv, ndjson):ext>", methods=["GET", "POST"])
+@bp.route("/sql.<any(json, csv, ndjson, parquet):ext>", methods=["GET", "POST"])
 def sql(ext: str, version: str | None = None):
     text = request.values.get("sql", "")
     release = release_for(version)
     box = sandbox_for(release)
-    result = box.run(text, _params() or None)
+    result = box.run(text, _params() or None, arrow=ext == "parquet")
     headers = {"X-Socsec-Release": release.version,
                "X-Socsec-Truncated": "true" if result.truncated else "false",
                "X-Socsec-Row-Limit": str(box.max_rows)}
     if ext == "csv":
         return Response(to_csv(result.columns, result.rows), mimetype="text/csv", headers=headers)
+    if ext == "parquet":
+        return Response(to_parquet(result.table), mimetype="application/vnd.apache.parquet", headers=headers)
     if ext == "ndjson":
         return Response(to_ndjson(result.columns, result.rows), mimetype="application/x-ndjson",
                         headers=headers)

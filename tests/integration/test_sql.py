@@ -63,6 +63,20 @@ def test_csv_and_ndjson_formats_say_when_truncated(make_app):
     assert [json.loads(line) for line in lines.splitlines()] == [{"a": 1, "b": "x"}]
 
 
+@pytest.mark.parametrize("limit,rows,truncated", [(5, 5, True), (50, 20, False)])
+def test_parquet_answer_keeps_types_and_says_when_truncated(make_app, limit, rows, truncated):
+    import pyarrow.parquet as pq
+
+    client = make_app(max_returned_rows=limit).test_client()
+    response = client.get("/api/sql.parquet", query_string={
+        "sql": "select range as i, 'r' || range as s, DATE '2020-01-01' + range::INT as d from range(20)"})
+    assert response.status_code == 200 and response.mimetype == "application/vnd.apache.parquet"
+    table = pq.read_table(io.BytesIO(response.data))
+    assert table.num_rows == rows and table.column_names == ["i", "s", "d"]
+    assert str(table.schema.field("d").type) == "date32[day]" and table.column("i").to_pylist()[:3] == [0, 1, 2]
+    assert response.headers["X-Socsec-Truncated"] == str(truncated).lower()
+
+
 def test_slow_query_is_interrupted_at_the_time_limit(make_app):
     client = make_app(sql_time_limit_ms=200).test_client()
     response = client.get("/api/sql", query_string={
