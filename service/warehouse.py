@@ -22,6 +22,11 @@ _CASTS = {
 }
 
 
+# encodings DuckDB reads itself (others are validated by frictionless' rules, then read as UTF-8)
+_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1", "latin1": "latin-1",
+              "iso-8859-1": "latin-1", "utf-16": "utf-16"}
+
+
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -63,10 +68,14 @@ def _read_csv_sql(path: Path, resource: Resource) -> str:
     dialect = resource.descriptor.get("dialect") or {}
     fields = resource.schema.get("fields") or []
     columns = ", ".join(f"{_literal(f['name'])}: 'VARCHAR'" for f in fields)
-    options = [f"columns={{{columns}}}", "header=false", "skip=1", "auto_detect=false", "strict_mode=false",
+    skip = 1 if dialect.get("header", True) else 0
+    options = [f"columns={{{columns}}}", "header=false", f"skip={skip}", "auto_detect=false", "strict_mode=false",
                f"delim={_literal(dialect.get('delimiter', ','))}",
                f"quote={_literal(dialect.get('quoteChar', chr(34)))}",
                f"escape={_literal(dialect.get('quoteChar', chr(34)))}"]
+    encoding = (resource.descriptor.get("encoding") or "utf-8").lower().replace("_", "-")
+    if encoding in _ENCODINGS:
+        options.append(f"encoding={_literal(_ENCODINGS[encoding])}")
     return f"read_csv({_literal(path)}, {', '.join(options)})"
 
 

@@ -68,11 +68,9 @@ def _validate_package(package: Package, expectations_dir: Path, result: PackageR
         stopped = f" (stopped at {LIMIT_ERRORS} findings)" if partial else ""
         progress(package.name, len(result.resources), steps, f"{resource}: {rows} rows{stopped}")
 
-    links = symbolic_links(package.folder)
-    if links:  # a link could publish a file from outside the package
-        result.findings += [Finding(code="package-error", package=package.name,
-                                    note=f"{link} is a symbolic link; a package holds regular files only")
-                            for link in links]
+    refused = _unsupported(package)
+    if refused:
+        result.findings += refused
         return
     findings, _ = check_structure(package, engine, done)
     result.findings += findings
@@ -82,6 +80,20 @@ def _validate_package(package: Package, expectations_dir: Path, result: PackageR
     for stats in result.resources:
         stats.findings = sum(1 for f in result.findings if f.resource == stats.name)
     progress(package.name, steps, steps, f"{result.expectations_run} expectations, {len(result.findings)} findings")
+
+
+def _unsupported(package: Package) -> list[Finding]:
+    """What socsec refuses before any check: links (they could publish a file from outside the
+    package) and multipart resources (publishing only a part would lose data)."""
+    findings = [Finding(code="package-error", package=package.name,
+                        note=f"{link} is a symbolic link; a package holds regular files only")
+                for link in symbolic_links(package.folder)]
+    for resource in package.resources:
+        path = resource.descriptor.get("path")
+        if isinstance(path, list) and len(path) > 1:
+            findings.append(Finding(code="resource-error", package=package.name, resource=resource.name,
+                                    note="a multipart path is not supported: join the parts into one file"))
+    return findings
 
 
 def symbolic_links(folder: Path) -> list[str]:

@@ -91,3 +91,21 @@ def test_release_notes_count_rows_added_removed_and_changed(dropped):
     assert changes["population"]["population"]["status"] == "unchanged"
     notes = (store.current().path / "NOTES.md").read_text()
     assert f"Compared with release {store.current().meta['previous']}" in notes
+
+
+def test_headerless_latin1_package_is_released_with_every_row(tmp_path):
+    folder = tmp_path / "datapackages" / "towns"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "towns.csv").write_bytes("Zürich,1\nGenève,2\nBiel/Bienne,3\n".encode("latin-1"))
+    (folder / "datapackage.json").write_text(json.dumps({
+        "name": "towns", "resources": [{
+            "name": "towns", "path": "data/towns.csv", "encoding": "latin-1", "dialect": {"header": False},
+            "schema": {"fields": [{"name": "town", "type": "string"}, {"name": "rank", "type": "integer"}],
+                       "primaryKey": ["rank"]}}]}))
+    assert socsec(tmp_path, "expectations", "init", "towns").exit_code == 0
+    result = socsec(tmp_path, "release")
+    assert result.exit_code == 0, result.output
+    client = create_app({"root": str(tmp_path)}).test_client()
+    body = client.get("/api/sql", query_string={"sql": "select town, rank from towns.towns order by rank"})
+    assert body.get_json()["rows"] == [{"town": "Zürich", "rank": 1}, {"town": "Genève", "rank": 2},
+                                       {"town": "Biel/Bienne", "rank": 3}]

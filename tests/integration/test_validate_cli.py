@@ -184,3 +184,11 @@ def test_finding_limit_is_reported(coverage):
     assert units["partial"] is True
     assert sum(1 for f in package["findings"] if f["resource"] == "units") == 1000
     assert "stopped at the finding limit" in socsec(coverage, "validate", "--structure-only").output
+
+
+def test_multipart_resource_is_refused_rather_than_half_published(coverage):
+    _edit_descriptor(coverage, lambda d: _observations_resource(d).update(
+        path=["data/observations.csv", "data/observations.csv"]))
+    [finding] = _report(coverage)
+    assert (finding["code"], finding["resource"]) == ("resource-error", "observations")
+    assert "multipart" in finding["note"]
