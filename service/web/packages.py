@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, send_file, url_for
 
+from ..catalog import snake
 from ..errors import NotFound
 from .releases import cache_headers, release_for
 
@@ -26,7 +27,7 @@ def catalog(version: str | None = None):
             "zip": _links(f"{prefix}.package_zip", version, name=name),
             "readme": _links(f"{prefix}.readme", version, name=name),
             "resources": [{
-                "name": resource, "rows": rows,
+                "name": resource, "rows": rows, "table": f"{snake(name)}.{snake(resource)}",
                 "csv": _links(f"{prefix}.resource_file", version, name=name, resource=resource, ext="csv"),
                 "parquet": _links(f"{prefix}.resource_file", version, name=name, resource=resource,
                                   ext="parquet"),

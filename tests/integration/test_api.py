@@ -23,6 +23,9 @@ def test_catalog_lists_every_package_with_links(client):
     assert {r["name"] for r in coverage["resources"]} >= {"indicators", "sources", "observations"}
     assert all(r["rows"] > 0 for r in coverage["resources"])
     assert client.get(coverage["zip"]).status_code == 200
+    for resource in coverage["resources"]:  # the catalog names the SQL table of each resource
+        count = client.get("/api/sql", query_string={"sql": f"select count(*) as n from {resource['table']}"})
+        assert count.get_json()["rows"] == [{"n": resource["rows"]}]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
