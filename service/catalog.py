@@ -59,10 +59,6 @@ class Package:
         raise NotFound(f"package {self.name!r} has no resource {name!r}",
                        details={"package": self.name, "resource": name})
 
-    @property
-    def title(self) -> str:
-        return self.descriptor.get("title") or self.name
-
 
 def find_descriptor(folder: Path) -> Path | None:
     for name in DESCRIPTOR_NAMES:

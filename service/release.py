@@ -27,7 +27,7 @@ from .errors import ReleaseLocked, ValidationFailed
 from .packaging import copy_package, write_zip
 from .store import MANIFEST, RELEASE_META, Store, file_digest, fsync_dir
 from .validation.html import render_report
-from .validation.runner import Progress, _quiet, validate_all
+from .validation.runner import Progress, quiet, validate_all
 from .warehouse import build_warehouse
 
 BUILD_FORMAT = 2  # bump when the release layout changes, so --if-stale rebuilds
@@ -72,7 +72,7 @@ def is_stale(settings: Settings) -> bool:
     return store.current().meta.get("digest") != content_digest(settings.packages_dir, settings.expectations_dir)
 
 
-def make_release(settings: Settings, *, progress: Progress = _quiet) -> str:
+def make_release(settings: Settings, *, progress: Progress = quiet) -> str:
     """Validate, build and switch to a new release; returns its version.
 
     The packages and suites are first copied into a snapshot; what is validated is what is

@@ -129,8 +129,3 @@ def _union_view(con, name: str, owners: list[str]) -> None:
     except duckdb.Error:
         pass  # incompatible columns across packages: the per-package tables remain
 
-
-def table_columns(con, schema: str, table: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position", [schema, table]).fetchall()

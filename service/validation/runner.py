@@ -26,12 +26,12 @@ UNLOADABLE = {"package-error", "scheme-error", "encoding-error", "format-error",
 Progress = Callable[[str, int, int, str], None]
 
 
-def _quiet(package: str, step: int, steps: int, label: str) -> None:
+def quiet(package: str, step: int, steps: int, label: str) -> None:
     return None
 
 
 def validate_all(packages_dir: Path, expectations_dir: Path, *, only: list[str] | None = None,
-                 progress: Progress = _quiet, engine: str = "duckdb", structure_only: bool = False) -> Report:
+                 progress: Progress = quiet, engine: str = "duckdb", structure_only: bool = False) -> Report:
     """Validate every package folder (or the named ones) and return one report."""
     everything: dict[str, Package] = {}
     report = Report()

@@ -15,7 +15,6 @@ from .report import Finding
 from .tabular import check_resource
 
 LIMIT_ERRORS = 1000  # per resource, as frictionless; the note of the report says when it was reached
-ENGINES = ("duckdb", "frictionless")
 
 
 def _descriptor(package: Package) -> dict:
