@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,22 @@ from service.cli import main
 from service.web import create_app
 
 REPO = Path(__file__).resolve().parent.parent
-REAL_PACKAGES = REPO.parent / "shared" / "real-packages"  # ten packages by other authors, used as they are
-if not REAL_PACKAGES.is_dir():
-    raise RuntimeError(f"{REAL_PACKAGES} is missing: the tests need shared/ beside the repository")
+
+
+def _shared() -> Path:
+    """shared/ beside the repository (as CI lays it out), or beside the local repository it was cloned from."""
+    candidates = [REPO.parent / "shared"]
+    origin = subprocess.run(["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
+                            capture_output=True, text=True).stdout.strip()
+    if origin and "://" not in origin and not origin.startswith("git@"):
+        candidates.append((REPO / origin).resolve().parent / "shared")
+    for candidate in candidates:
+        if (candidate / "real-packages").is_dir():
+            return candidate
+    raise RuntimeError(f"shared/real-packages is missing: looked in {', '.join(map(str, candidates))}")
+
+
+REAL_PACKAGES = _shared() / "real-packages"  # ten packages by other authors, used as they are
 
 for key in [k for k in os.environ if k.startswith("SOCSEC_")]:
     del os.environ[key]  # tests set what they need

@@ -128,7 +128,7 @@ def run_suites(package: str, db_path: Path, suites: list[Suite]) -> tuple[list[F
 
 def _findings(package: str, resource: str, outcome) -> list[Finding]:
     config = outcome.expectation_config
-    name = (config.meta or {}).get("name") or config.type
+    name = check_name({"type": config.type, "meta": config.meta})
     column = config.kwargs.get("column")
     base = dict(package=package, resource=resource, check=name)
     message = _exception_message(outcome.exception_info)
