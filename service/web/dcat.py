@@ -1,0 +1,190 @@
+"""The release as a DCAT 3 catalog in JSON-LD, for CKAN's DCAT harvester and dataset search engines.
+
+Each package is a ``dcat:Dataset`` (titles and descriptions in English and Chinese where the descriptor
+has them, licence, temporal coverage, keywords, publisher) with one ``dcat:Distribution`` per zip, per
+resource CSV and per resource Parquet: the release's immutable download URL, the IANA media type, the
+byte size and the sha256 checksum of the very file (from the descriptor for CSVs, from the release's
+``manifest.json`` for zips and Parquet).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, Response, request
+
+from ..store import MANIFEST, Release
+from .releases import cache_headers, release_for
+
+bp = Blueprint("dcat", __name__)
+
+MIMETYPE = "application/ld+json"
+CONTEXT = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+IANA = "https://www.iana.org/assignments/media-types/"
+MEDIA_TYPES = {"zip": "application/zip", "csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
+CATALOG_TITLE = {"en": "socsec: China social security statistics", "zh-CN": "socsec:中国社会保障统计"}
+CATALOG_DESCRIPTION = {
+    "en": "Open data packages of China's social security statistics, each number with its source and "
+          "verbatim quote, validated before release.",
+    "zh-CN": "中国社会保障统计开放数据包,每个数字附来源与原文,发布前经过校验。",
+}
+PUBLISHER = "socsec project"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_DATE_TYPES = [(re.compile(r"^\d{4}$"), "xsd:gYear"), (re.compile(r"^\d{4}-\d{2}$"), "xsd:gYearMonth"),
+               (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "xsd:date")]
+
+
+@bp.get("/catalog.jsonld")
+def catalog(version: str | None = None):
+    release = release_for(version)
+    document = catalog_document(release, request.host_url.rstrip("/"))
+    body = json.dumps(document, ensure_ascii=False, indent=1)
+    return cache_headers(Response(body, mimetype=MIMETYPE), version)
+
+
+def catalog_document(release: Release, base_url: str) -> dict:
+    """The DCAT catalog of ``release`` as a JSON-LD document whose URLs start with ``base_url``."""
+    files = {entry["path"]: entry for entry in json.loads((release.path / MANIFEST).read_text("utf-8"))["files"]}
+    pinned = f"{base_url}/api/releases/{release.version}"
+    created = _typed(release.meta["created"], "xsd:dateTime")
+    document = {
+        "@context": CONTEXT,
+        "@id": f"{pinned}/catalog.jsonld",
+        "@type": "dcat:Catalog",
+        "dct:title": _texts(CATALOG_TITLE),
+        "dct:description": _texts(CATALOG_DESCRIPTION),
+        "dct:publisher": _agent(base_url, PUBLISHER),
+        "foaf:homepage": {"@id": f"{base_url}/"},
+        "dcat:version": release.version,
+        "dct:issued": created,
+        "dct:modified": created,
+        "dcat:dataset": [_dataset(release, name, base_url, files) for name in release.packages],
+    }
+    if release.meta.get("previous"):
+        document["dcat:previousVersion"] = {
+            "@id": f"{base_url}/api/releases/{release.meta['previous']}/catalog.jsonld"}
+    return document
+
+
+def _dataset(release: Release, name: str, base_url: str, files: dict) -> dict:
+    descriptor = release.descriptor(name)
+    licence = _licence(descriptor)
+    pinned = f"{base_url}/api/releases/{release.version}/packages/{name}"
+    distributions = [_distribution(f"{pinned}.zip", "zip", f"{name} (zip)", files[f"zips/{name}.zip"],
+                                   licence)]
+    for resource in descriptor.get("resources", []):
+        distributions.extend(_resource_distributions(name, resource, pinned, files, licence))
+    dataset = {
+        "@id": f"{base_url}/api/packages/{name}",
+        "@type": "dcat:Dataset",
+        "dct:identifier": name,
+        "dct:title": _texts({"en": descriptor.get("title") or name, "zh-CN": descriptor.get("title_zh")}),
+        "dct:description": _texts({"en": descriptor.get("description") or descriptor.get("title") or name,
+                                   "zh-CN": descriptor.get("description_zh")}),
+        "dcat:keyword": [_text(word) for word in descriptor.get("keywords", []) if isinstance(word, str)],
+        "dct:publisher": _agent(base_url, _publisher_name(descriptor)),
+        "dcat:landingPage": {"@id": f"{pinned}/README.md"},
+        "dcat:distribution": distributions,
+    }
+    if descriptor.get("version"):
+        dataset["dcat:version"] = str(descriptor["version"])
+    if licence:
+        dataset["dct:license"] = licence
+    temporal = _temporal(descriptor.get("temporal"))
+    if temporal:
+        dataset["dct:temporal"] = temporal
+    return dataset
+
+
+def _resource_distributions(package: str, resource: dict, pinned: str, files: dict, licence):
+    name = resource.get("name")
+    if not name or not resource.get("path"):
+        return
+    label = resource.get("title") or name
+    if resource.get("hash") and resource.get("bytes") is not None:
+        facts = {"bytes": resource["bytes"], "sha256": str(resource["hash"]).removeprefix("sha256:")}
+        yield _distribution(f"{pinned}/{name}.csv", "csv", f"{label} (CSV)", facts, licence, resource)
+    parquet = files.get(f"parquet/{package}/{name}.parquet")
+    if parquet:
+        yield _distribution(f"{pinned}/{name}.parquet", "parquet", f"{label} (Parquet)", parquet, licence,
+                            resource)
+
+
+def _distribution(url: str, kind: str, title: str, facts: dict, licence, resource: dict | None = None):
+    distribution = {
+        "@id": url,
+        "@type": "dcat:Distribution",
+        "dct:title": title,
+        "dcat:downloadURL": {"@id": url},
+        "dcat:accessURL": {"@id": url},
+        "dcat:mediaType": {"@id": IANA + MEDIA_TYPES[kind]},
+        "dcat:byteSize": _typed(str(facts["bytes"]), "xsd:nonNegativeInteger"),
+        "spdx:checksum": {
+            "@type": "spdx:Checksum",
+            "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+            "spdx:checksumValue": _typed(facts["sha256"], "xsd:hexBinary"),
+        },
+    }
+    if resource and resource.get("description"):
+        distribution["dct:description"] = _text(resource["description"])
+    if licence:
+        distribution["dct:license"] = licence
+    return distribution
+
+
+def _licence(descriptor: dict):
+    """The first licence with a URL (``path``) as an IRI; licences named only are left out."""
+    for licence in descriptor.get("licenses", []) or []:
+        if isinstance(licence, dict) and str(licence.get("path", "")).startswith(("http://", "https://")):
+            return {"@id": licence["path"]}
+    return None
+
+
+def _temporal(coverage) -> dict | None:
+    """A ``dct:PeriodOfTime`` from the descriptor's ``temporal: {start, end}`` (years or dates)."""
+    if not isinstance(coverage, dict):
+        return None
+    period = {"@type": "dct:PeriodOfTime"}
+    for key, prop in (("start", "dcat:startDate"), ("end", "dcat:endDate")):
+        value = str(coverage.get(key, "")).strip()
+        kind = next((t for pattern, t in _DATE_TYPES if pattern.match(value)), None)
+        if kind:
+            period[prop] = _typed(value, kind)
+    return period if len(period) > 1 else None
+
+
+def _publisher_name(descriptor: dict) -> str:
+    """The contributor with role publisher, else the creator, else the catalog's publisher."""
+    people = [c for c in descriptor.get("contributors", []) or [] if isinstance(c, dict) and c.get("title")]
+    for role in ("publisher", "creator"):
+        for person in people:
+            if role in (person.get("roles") or []) or person.get("role") == role:
+                return person["title"]
+    return PUBLISHER
+
+
+def _agent(base_url: str, name: str) -> dict:
+    agent = {"@type": "foaf:Agent", "foaf:name": name}
+    if name == PUBLISHER:
+        agent["@id"] = f"{base_url}/#publisher"
+    return agent
+
+
+def _texts(by_language: dict) -> list[dict]:
+    return [{"@value": text, "@language": language} for language, text in by_language.items() if text]
+
+
+def _text(text: str) -> dict:
+    """A literal tagged zh-CN when it holds Chinese characters, else en."""
+    return {"@value": text, "@language": "zh-CN" if _CJK.search(text) else "en"}
+
+
+def _typed(value: str, datatype: str) -> dict:
+    return {"@value": value, "@type": datatype}
