@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import shutil
+import socket
 import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -89,3 +94,41 @@ def make_app(project):
         app.testing = True
         return app
     return factory
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def live_server(root: Path, *args: str, env: dict | None = None, ready: str = "/api/packages"):
+    """A real `socsec serve` (gunicorn) over ``root``; yields its URL and stops it afterwards."""
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SOCSEC_")}
+    server = subprocess.Popen([sys.executable, "-m", "service.cli", "--root", str(root), "serve",
+                               "--port", str(port), *args], env={**clean, **(env or {})},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + ready, timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("socsec serve did not start")
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.fixture(scope="session")
+def live_url(project):
+    with live_server(project, "--workers", "2") as url:
+        yield url

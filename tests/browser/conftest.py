@@ -1,48 +1,14 @@
-"""A live `socsec serve` (gunicorn) over the session's release, and Debian's Chromium driven by Playwright."""
+"""Debian's Chromium driven by Playwright (the live server `live_url` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def live_url(project):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCSEC_")}
-    server = subprocess.Popen([sys.executable, "-m", "service.cli", "--root", str(project), "serve",
-                               "--port", str(port), "--workers", "2"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/api/packages", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("socsec serve did not start")
-            time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(10)
 
 
 @pytest.fixture(scope="session")
