@@ -73,9 +73,13 @@ def _write_indicator_package(reg: Registry, pkg_dir: Path, name: str, rows: list
         for reg_row in reg.regions.values():
             if reg_row["iso_code"] in codes:
                 region_rows[reg_row["iso_code"]] = {"code": reg_row["iso_code"], "name_en": reg_row["name_en"],
-                                                    "name_zh": reg_row["name_zh"]}
-        write_csv(pkg_dir / "data" / "regions.csv", ["code", "name_en", "name_zh"], [region_rows[c] for c in codes])
-        resources.append(resource("regions", schemas.regions_schema(), "Regions", "ISO 3166-2:CN codes used."))
+                                                    "name_zh": reg_row["name_zh"],
+                                                    "note": reg_row["note"] if "XPCC" in reg_row["iso_code"] else ""}
+        write_csv(pkg_dir / "data" / "regions.csv", ["code", "name_en", "name_zh", "note"],
+                  [region_rows[c] for c in codes])
+        resources.append(resource("regions", schemas.regions_schema(), "Regions",
+                                  "ISO 3166-2:CN codes used, and CN-XPCC for the Xinjiang Production and Construction "
+                                  "Corps, which has no ISO code (see its note)."))
     resources.append(resource("observations", obs_schema, "Observations",
                               "One row per figure per source; exactly one preferred row per indicator, year, region."))
     years = [r["year"] for r in rows]

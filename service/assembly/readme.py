@@ -127,21 +127,30 @@ def _yearbook_section(reg: Registry, rows: list[dict], yb) -> list[str]:
         if t.get("empty_rows"):
             remarks.append(f"rows without values: {', '.join(t['empty_rows'])}")
         regions = len({r['region'] for r in rows if r['table_id'] == tid})
-        remarks.append(f"{regions} of 32 regions (national + 31 provinces) published")
+        remarks.append(f"{regions} regions published (of national + 31 provinces, + the XPCC in CLSY 10-9)")
         out.append(f"| {tid}: {_cell(t['title'])} | {t['data_year']} | {t['values']} | "
                    f"{yb.published_by_table.get(tid, 0)} | {skipped} | {'; '.join(remarks)} |")
-    out += ["", "### Lost region names", "",
-            "- CSY2010 22-48: the province names were lost in the stored text; only 内蒙古, 黑龙江 and 广  西 are "
-            "published (the fragments 广 and 西 are not resolved by guessing from row order).",
-            "- CSY2006 23-39: only two rows carry a region name (National Total, Guangxi).",
-            "- Agricultural Census 5-2-6 and 5-6-6: region names lost except the national total and 广    西.",
-            "- CLSY 10-9: the Xinjiang Production and Construction Corps row has no ISO 3166-2 code and is not published.",
+    out += ["", "### Lost and split region labels, resolved by position", "",
+            "The by-region tables list their rows in one fixed national order (`seeds/registry/region_order.csv`; "
+            "every labelled row of the twenty tables sits at its position in it). A row whose label was lost, or "
+            "split to 广 / 西, is given the region at its position only when every labelled row of its table sits at "
+            "its expected position, with at least two such anchors and one of them after position 16; a split "
+            "label must be part of that region's name. Each resolved row's note says how it was resolved.", "",
+            "| table | values resolved by position |", "|---|---|"]
+    out += [f"| {tid} | {n} |" for tid, n in sorted(yb.resolved.items())]
+    out += ["", "Rows left out by the rule: " + (", ".join(f"{t} data row {n} ({why})" for t, n, why in yb.left_out)
+                                                 if yb.left_out else "none") + ".", "",
+            "- CSY2006 23-39 stops after data row 23 (Chongqing): it cannot be summed against its national row.",
+            "- Agricultural Census 5-6-6, data rows 27 and 30: fewer values than columns, so no value has a column "
+            "(counted under 'no column' above).",
+            "- CLSY 10-9: the Xinjiang Production and Construction Corps has no ISO 3166-2 code; its row is published "
+            "with the code CN-XPCC (see the regions resource), not folded into Xinjiang (CN-XJ).",
             "",
             "### Identities that do not hold in the source itself", "",
             "- CSY2006 23-39, national row: total 17487.0 vs staff + retirees 17487.9 (published as is; the "
             "parts-within-total expectation checks each part against the total, so it passes).",
-            "- CSY2010 22-48, data row 4: urban employees (城镇职工) 802.1 vs staff (在岗职工) 580.4 + retirees "
-            "(退休人员) 219.7 = 800.1 (the row has no region label and is not published).",
+            "- CSY2010 22-48, data row 4 (Hebei, resolved by position): urban employees (城镇职工) 802.1 vs staff "
+            "(在岗职工) 580.4 + retirees (退休人员) 219.7 = 800.1 (published as is).",
             "",
             "### Data years", "",
             "- CLSY 10-25 (2001-2010): the year is taken from each column header.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .registry import CANONICAL_UNITS, RELIABILITY_RANKS
 
 ID_PATTERN = "^[a-z0-9_]+$"
-REGION_PATTERN = "^CN(-[A-Z]{2})?$"
+REGION_PATTERN = "^CN(-[A-Z]{2}|-XPCC)?$"  # CN-XPCC: the Xinjiang Production and Construction Corps
 
 
 def _f(name: str, type_: str, title: str, description: str, **constraints) -> dict:
@@ -65,10 +65,11 @@ def units_schema() -> dict:
 
 def regions_schema() -> dict:
     return {"fields": [
-        _f("code", "string", "ISO 3166-2:CN code", "CN for the national total.", required=True, unique=True,
-           pattern=REGION_PATTERN),
+        _f("code", "string", "ISO 3166-2:CN code", "CN for the national total; CN-XPCC (not ISO) for the Xinjiang "
+           "Production and Construction Corps, see note.", required=True, unique=True, pattern=REGION_PATTERN),
         _f("name_en", "string", "Name", "English name.", required=True),
         _f("name_zh", "string", "名称", "Chinese name.", required=True),
+        _f("note", "string", "Note", "Why a code that is not an ISO 3166-2:CN code was chosen."),
     ], "primaryKey": ["code"]}
 
 
@@ -79,8 +80,9 @@ def observations_schema(by_province: bool) -> dict:
         _f("region", "string", "Region", "ISO 3166-2:CN code; CN = national.", required=True, pattern=REGION_PATTERN),
     ]
     if by_province:
-        fields.append(_f("region_name", "string", "Region as written", "Region label exactly as in the table.",
-                         required=True))
+        fields.append(_f("region_name", "string", "Region as written",
+                         "Region label exactly as in the table; blank when the stored row has none (the region "
+                         "was then resolved by the row's position, or the table covers one province: see note)."))
     fields += [
         _f("value", "number", "Value", "The figure exactly as published, in unit.", required=True, minimum=0),
         _f("unit", "string", "Unit as written", "Unit as written in the source (see units).", required=True),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .catalog import INDICATOR_PACKAGES
 from .registry import CANONICAL_UNITS, RELIABILITY_RANKS
+from .schemas import REGION_PATTERN
 
 PART_TOLERANCE = 0.01      # rounded totals ('9.4亿人', '967 million') are up to ~0.6% off
 NATIONAL_TOLERANCE = 0.005  # yearbook national rows vs bulletin figures rounded to 万人 / 亿元
@@ -38,7 +39,7 @@ def observations_suite(package: str) -> dict:
                    "source_id", "quote", "preferred")
     ex += [
         _e("expect_column_values_to_match_regex", "region-code", "region is an ISO 3166-2:CN code (CN = national).",
-           column="region", regex="^CN(-[A-Z]{2})?$"),
+           column="region", regex=REGION_PATTERN),
         _rows("value-in-quote", "The value, written as %.15g (so 6305.0 -> 6305, 0.40 -> 0.4), occurs in the quote "
               "once thousands separators are removed (1,326,620,800 -> 1326620800; 2,900 -> 2900). Units such as "
               "万人/億元/billion are never converted in the value, so no other written form is needed.",
@@ -159,8 +160,8 @@ def regions_suite(package: str) -> dict:
     return {"name": f"{package}.regions", "expectations": [
         *_not_null("code", "name_en", "name_zh"),
         _e("expect_column_values_to_be_unique", "code-unique", "Codes are unique.", column="code"),
-        _e("expect_column_values_to_match_regex", "code-format", "ISO 3166-2:CN codes.", column="code",
-           regex="^CN(-[A-Z]{2})?$"),
+        _e("expect_column_values_to_match_regex", "code-format", "ISO 3166-2:CN codes (and CN-XPCC, see note).",
+           column="code", regex=REGION_PATTERN),
     ]}
 
 
