@@ -14,11 +14,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import errors, home, indicators, packages, query, releases
+    from . import errors, home, indicators, packages, pages, query, releases
 
     errors.register(app)
     releases.register(app)
     app.register_blueprint(home.bp)
+    pages.register(app)
     app.register_blueprint(packages.bp, url_prefix="/api")
     app.register_blueprint(packages.bp, url_prefix="/api/releases/<version>", name="versioned_packages")
     app.register_blueprint(query.bp, url_prefix="/api")

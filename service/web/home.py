@@ -1,21 +1,12 @@
-"""The index, the release history and the validation reports."""
+"""The favicon, the release history and the validation reports (the pages for people are in pages/)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, send_file
+from flask import Blueprint, current_app, jsonify, send_file
 
 from .releases import cache_headers, release_for, store
 
 bp = Blueprint("home", __name__)
-
-CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'"
-
-
-@bp.get("/")
-def index():
-    release = release_for(None)
-    response = render_template("index.html", release=release)
-    return response, 200, {"Content-Security-Policy": CSP}
 
 
 @bp.get("/favicon.ico")
