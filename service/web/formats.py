@@ -34,16 +34,58 @@ def jsonable(value):
 
 
 def rows_as_objects(columns: list[str], rows: list[tuple]) -> list[dict]:
-    return [dict(zip(columns, map(jsonable, row))) for row in rows]
+    rows = list(rows)
+    values = _columns(rows)
+    slow = [i for i, column in enumerate(values or ()) if not _plain(column, _JSON_NATIVE)]
+    if values is None or len(slow) == len(values):
+        return [dict(zip(columns, map(jsonable, row))) for row in rows]
+    for i in slow:
+        values[i] = list(map(jsonable, values[i]))
+    return [dict(zip(columns, row)) for row in (zip(*values) if slow else rows)]
 
 
-def to_csv(columns: list[str], rows: list[tuple]) -> str:
+def to_csv(columns: list[str], rows: list[tuple], *, header: bool = True) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if v is None else _csv_cell(v) for v in row])
+    if header:
+        writer.writerow(columns)
+    rows = list(rows)
+    values = _columns(rows)
+    if values is None:  # rows of different lengths: cell by cell
+        values = [["" if v is None else _csv_cell(v) for v in row] for row in rows]
+        writer.writerows(values)
+        return out.getvalue()
+    slow = [i for i, column in enumerate(values) if not _plain(column, _CSV_NATIVE)]
+    for i in slow:
+        values[i] = ["" if v is None else _csv_cell(v) for v in values[i]]
+    writer.writerows(zip(*values) if slow else rows)
     return out.getvalue()
+
+
+def _columns(rows: list) -> list | None:
+    """The rows transposed into columns, or None when they differ in length (or there are none)."""
+    if not rows or len(set(map(len, rows))) != 1:
+        return None
+    return list(zip(*rows))
+
+
+# Column by column, the values that need no conversion: a JSON encoder writes them as ``jsonable``
+# would give them (floats only when finite), the csv module writes them as ``_csv_cell`` would
+# (None as an empty cell, floats by repr). The loops here run in C: a plain column costs little.
+_JSON_NATIVE = frozenset({type(None), bool, int, str, float})
+_CSV_NATIVE = frozenset({type(None), int, str, float})
+
+
+def _plain(column: tuple, native: frozenset) -> bool:
+    kinds = set(map(type, column))
+    if not kinds <= native:
+        return False
+    if float not in kinds or native is _CSV_NATIVE:
+        return True
+    try:  # a sum is finite only if every term is (None and 0 are dropped by the filter)
+        return math.isfinite(sum(filter(None, column)))
+    except (OverflowError, TypeError):
+        return False
 
 
 def _csv_cell(value) -> str:
