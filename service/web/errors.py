@@ -31,7 +31,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "-")
-        return error_response(code, exc.description or exc.name, exc.code or 500)
+        response = error_response(code, exc.description or exc.name, exc.code or 500)
+        for name, value in exc.get_headers():  # Allow on 405, Content-Range on 416, ...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
