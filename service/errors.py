@@ -75,6 +75,13 @@ class NoRelease(StoreError):
     status = 503
 
 
+class ReleaseCorrupt(StoreError):
+    """The release no longer matches its manifest (bit rot, a changed file): it is not served."""
+
+    code = "release-corrupt"
+    status = 503
+
+
 class QueryError(ServiceError):
     """A query was refused or failed; the message is safe to show."""
 

@@ -10,6 +10,7 @@ moment leaves the previous release current and intact.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -23,7 +24,7 @@ from . import __version__
 from .catalog import Package, load_package, package_folders
 from .changes import diff_releases, render_notes
 from .config import Settings
-from .errors import ReleaseLocked, ValidationFailed
+from .errors import ReleaseError, ReleaseLocked, ValidationFailed
 from .packaging import copy_package, write_zip
 from .store import MANIFEST, RELEASE_META, Store, file_digest, fsync_dir
 from .validation.html import render_report
@@ -84,8 +85,18 @@ def make_release(settings: Settings, *, progress: Progress = quiet) -> str:
         try:
             packages_dir, expectations_dir = _snapshot(settings, snapshot)
             return _release(store, packages_dir, expectations_dir, progress)
+        except Exception as exc:
+            if _out_of_space(exc):
+                raise ReleaseError("no space left on device while writing the release; nothing was "
+                                   "published and the current release is unchanged") from None
+            raise
         finally:
-            shutil.rmtree(snapshot, ignore_errors=True)
+            _clean_staging(store)  # the snapshot, and a staging folder a failure left behind
+
+
+def _out_of_space(exc: Exception) -> bool:
+    """ENOSPC from Python, pyarrow (an OSError) or DuckDB (its own error, same words)."""
+    return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc)
 
 
 def _snapshot(settings: Settings, target: Path) -> tuple[Path, Path]:

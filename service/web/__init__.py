@@ -14,10 +14,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import errors, home, indicators, packages, pages, query, releases
+    from . import errors, health, home, indicators, packages, pages, query, releases
 
     errors.register(app)
     releases.register(app)
+    health.register(app)
     app.register_blueprint(home.bp)
     pages.register(app)
     app.register_blueprint(packages.bp, url_prefix="/api")

@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 from flask import Flask, current_app, request
 
+from ..integrity import require_intact
 from ..sandbox import Sandbox
 from ..store import Release, Store
 
@@ -24,8 +25,10 @@ def store() -> Store:
 
 
 def release_for(version: str | None) -> Release:
-    """The release of a versioned URL, or the current one."""
-    return store().release(version) if version else store().current()
+    """The release of a versioned URL, or the current one; refused (503) if it fails its manifest."""
+    release = store().release(version) if version else store().current()
+    require_intact(release)  # hashed once per process and release, then cached
+    return release
 
 
 def sandbox_for(release: Release) -> Sandbox:
