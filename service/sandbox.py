@@ -4,14 +4,13 @@ Defences, strongest first: the database is opened read-only; extension
 loading, community extensions, secrets and replacement scans are off;
 external access is disabled and the configuration locked; memory, threads
 and execution time are capped (and a timer interrupts the cursor, fetch
-included); exactly one SELECT statement is accepted; functions that reveal
-server internals are refused; at most ``max_rows`` rows are returned
-(``max_rows + 1`` are fetched to set ``truncated``).
+included); exactly one SELECT statement is accepted, and it may name only
+what ``sqlguard`` allows (checked on DuckDB's own parse tree); at most
+``max_rows`` rows are returned (``max_rows + 1`` are fetched to set ``truncated``).
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -20,11 +19,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import QueryError, QueryTimeout
-
-_INTERNALS = re.compile(
-    r"\b(duckdb_(settings|databases|extensions|temporary_files|secrets|memory|log\w*|variables)"
-    r"|pragma_\w+|current_setting|getenv|which_secret|read_\w+|glob|parquet_\w+|sniff_csv|query_table)\s*\(",
-    re.IGNORECASE)
+from .sqlguard import SqlGuard, known_paths, scrub
 
 
 @dataclass
@@ -53,6 +48,8 @@ class Sandbox:
         }
         self._root = duckdb.connect(str(db_path), read_only=True, config=config)
         _lock_down(self._root, memory_limit=memory_limit, threads=threads, time_limit_ms=time_limit_ms)
+        self._guard = SqlGuard(self._root)  # read from the locked instance: what a query may name
+        self._paths = known_paths(db_path, db_path.parent, db_path.parent.parent)
 
     def close(self) -> None:
         self._root.close()
@@ -74,10 +71,7 @@ class Sandbox:
         if kind != duckdb.StatementType.SELECT:
             raise QueryError(f"only SELECT queries are allowed, got {kind.name}", code="read-only",
                              details={"statement_type": kind.name})
-        match = _INTERNALS.search(sql)
-        if match:
-            raise QueryError(f"function {match.group(1)}() is not available here", code="read-only",
-                             details={"function": match.group(1)})
+        self._guard.check(sql)
 
     def run(self, sql: str, params: dict | None = None, *, arrow: bool = False) -> QueryResult:
         """Run one untrusted SELECT; ``arrow`` gives a pyarrow Table (for Parquet) instead of rows."""
@@ -121,10 +115,8 @@ class Sandbox:
         return QueryResult(columns, types, rows[: self.max_rows], len(rows) > self.max_rows, elapsed)
 
     def _clean(self, message: str) -> str:
-        """Never show a server path."""
-        for path in (str(self.db_path), str(self.db_path.parent), str(self.db_path.parent.parent)):
-            message = message.replace(path, "<release>")
-        return message
+        """Never show a server path: the release's, the store's, Python's, temp, home, then any absolute one."""
+        return scrub(message, self._paths)
 
 
 def _fetch_arrow(cursor, limit: int):
