@@ -90,7 +90,7 @@ def _dataset(release: Release, name: str, base_url: str, files: dict) -> dict:
                                    "zh-CN": descriptor.get("description_zh")}),
         "dcat:keyword": [_text(word) for word in descriptor.get("keywords", []) if isinstance(word, str)],
         "dct:publisher": _agent(base_url, _publisher_name(descriptor)),
-        "dcat:landingPage": {"@id": f"{pinned}/README.md"},
+        "dcat:landingPage": {"@id": f"{base_url}/packages/{name}"},  # the package's page for people
         "dcat:distribution": distributions,
     }
     if descriptor.get("version"):

@@ -90,7 +90,8 @@ def test_every_package_is_a_bilingual_dataset_with_licence_period_keywords_publi
         assert (publisher, RDF.type, FOAF.Agent) in graph
         assert str(_one(graph, publisher, FOAF.name)) == descriptor["contributors"][0]["title"]
         landing = str(_one(graph, dataset, DCAT.landingPage))
-        assert client.get(urlsplit(landing).path).status_code == 200
+        page = client.get(urlsplit(landing).path)
+        assert page.status_code == 200 and page.mimetype == "text/html" and name in page.get_data(as_text=True)
 
 
 def _distributions(graph: Graph, dataset) -> dict[str, URIRef]:
