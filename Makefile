@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 CHROMIUM := /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test test-slow bench setup release validate clean
+.PHONY: serve test test-slow bench bench-http setup release validate clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,10 @@ test-slow: $(STAMP) $(CHROMIUM)
 
 bench: $(STAMP)
 	$(BIN)/python bench/validate --rows 1000000
+
+# SQL over HTTP against Datasette 0.65 (installed in var/bench/datasette-venv only) and the DuckDB floor
+bench-http: $(STAMP)
+	$(BIN)/python bench/http
 
 validate: $(STAMP)
 	$(BIN)/socsec validate
