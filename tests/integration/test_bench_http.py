@@ -1,0 +1,35 @@
+"""bench/http runs end to end on a small table: the real release, the real `socsec serve`, every figure printed."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent.parent
+
+
+def test_bench_http_quick_prints_every_figure_and_target(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "http"), "--quick", "--skip-datasette", "--rows", "40000",
+         "--seconds", "1", "--cache", str(tmp_path)],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    for query in ("Q1", "Q2", "Q3", "Q4"):
+        line = next(line for line in out.splitlines() if line.startswith(query + " "))
+        socsec_ms, floor_ms = re.findall(r"\s([\d,]+\.\d)\s", line)[:2]
+        assert float(socsec_ms.replace(",", "")) > 0 and float(floor_ms.replace(",", "")) > 0, line
+    assert "same line count" in out  # Q4: socsec's full CSV has as many lines as the floor's
+    assert re.search(r"Q1 throughput at concurrency 8: socsec [\d,]+ req/s", out)
+    # the export is complete (every row, chunked transfer ended) or the run says it is not supported
+    assert re.search(r"streamed export of 40,000 rows .*: .*40,000 rows \(status 200\)", out) or \
+        "n/a (no _stream support)" in out
+    assert re.search(r"first answer after start: socsec \d+\.\d\d s", out)
+    targets = out.split("\ntarget ")[1].splitlines()[1:]
+    assert [line.split()[0] for line in targets] == ["Q2", "Q3", "Q4", "Q1", "export", "socsec"], out
+    assert all(re.search(r"\s(met|NOT met|n/a)$", line) for line in targets), out
+    assert targets[3].endswith("n/a")  # no Datasette, no throughput ratio
+    assert (tmp_path / "http-40000-g1" / "project" / "var" / "store" / "CURRENT").is_file()
+    assert not (tmp_path / "datasette-venv").exists()  # --skip-datasette installs nothing
