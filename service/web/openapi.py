@@ -17,8 +17,9 @@ from flask import Blueprint, Flask, current_app, jsonify
 
 from .. import __version__
 from ..errors import ServiceError
+from ..series import list_indicators
 from .openapi_table import COMPONENTS, OPERATIONS, PATH_PARAMETERS, Operation
-from .releases import release_for, settings
+from .releases import release_for, sandbox_for, settings
 
 bp = Blueprint("openapi", __name__)
 
@@ -113,7 +114,7 @@ def _expand(rule: str, chosen: dict | None = None) -> list[tuple[str, dict]]:
 def _operation(operation: Operation, method: str, path: str, rule, versioned: bool, examples: dict) -> dict:
     parameters = _path_parameters(rule, path, examples)
     body = {
-        "operationId": re.sub(r"[^A-Za-z0-9]+", "_", f"{method} {path}").strip("_").lower(),
+        "operationId": _operation_id(method, path),
         "summary": operation.summary,
         "description": operation.description + (" Pinned to one release: immutable." if versioned else ""),
         "tags": [operation.tag],
@@ -130,9 +131,14 @@ def _operation(operation: Operation, method: str, path: str, rule, versioned: bo
     return body
 
 
+def _operation_id(method: str, path: str) -> str:
+    """``GET /api/releases/{version}/sql.csv`` -> ``get_api_releases_version_sql_csv``."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", f"{method} {path}").strip("_").lower()
+
+
 def _redirect(operation: Operation, method: str, path: str, rule, canonical: str, examples: dict) -> dict:
     """An alias of a default format: a permanent redirect to the canonical URL (method kept)."""
-    body = {"operationId": re.sub(r"[^A-Za-z0-9]+", "_", f"{method} {path}").strip("_").lower(),
+    body = {"operationId": _operation_id(method, path),
             "summary": f"{operation.summary} (redirects to {canonical})",
             "description": f"The same as `{canonical}`, whose default format this names: a 308 redirect there.",
             "tags": [operation.tag],
@@ -200,9 +206,6 @@ def _resource_path(release, name: str, resource: str) -> str | None:
 
 
 def _first_indicator(release) -> str | None:
-    from .releases import sandbox_for
-    from ..series import list_indicators
-
     try:
         result = list_indicators(sandbox_for(release))
     except ServiceError:
