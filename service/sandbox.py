@@ -69,7 +69,8 @@ class Sandbox:
                              details={"statements": len(statements)})
         kind = statements[0].type
         if kind != duckdb.StatementType.SELECT:
-            raise QueryError(f"only SELECT queries are allowed, got {kind.name}", code="read-only",
+            hint = " (a PIVOT must name its values here: ON column IN (...))" if kind.name == "MULTI" else ""
+            raise QueryError(f"only SELECT queries are allowed, got {kind.name}{hint}", code="read-only",
                              details={"statement_type": kind.name})
         self._guard.check(sql)
 

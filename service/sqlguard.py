@@ -191,7 +191,8 @@ class Walk:
         if not catalog and not schema and name.lower() in scope:
             return
         if not self.table_allowed(catalog, schema, name):
-            dotted = ".".join(part for part in (catalog, schema, name) if part)
+            path = (node.get("qualified_name") or {}).get("path") or [catalog, schema, name]
+            dotted = ".".join(part for part in path if part)
             raise refuse("table", dotted, "table {name} is not available here: "
                                           "only the release's own tables and views can be read")
 

@@ -282,3 +282,61 @@ def test_guard_costs_about_a_millisecond(box):
     median = statistics.median(timings)
     print(f"guard check median {median:.2f} ms")
     assert median < 20
+
+
+def _inventory(box, sql: str) -> list[tuple]:
+    return box.run_trusted(sql).rows
+
+
+def test_every_other_table_function_is_refused(box):
+    names = [n for (n,) in _inventory(box, "select distinct function_name from duckdb_functions() "
+                                           "where function_type in ('table', 'table_macro') order by 1")]
+    assert len(names) > 50
+    for name in names:
+        if name in ("range", "generate_series", "unnest"):
+            continue
+        for sql in (f"select * from {name}()", f'select * from "{name.upper()}"(\'x\')',
+                    f"select * from range(1), {name}('/etc/passwd')"):
+            with pytest.raises(QueryError) as info:
+                box.check(sql)
+            assert info.value.code == "not-allowed" and info.value.details["name"] == name
+
+
+def test_every_system_view_is_refused_however_spelled(box):
+    views = _inventory(box, "select database_name, schema_name, view_name from duckdb_views() "
+                            "where database_name <> current_database() union all "
+                            "select database_name, schema_name, table_name from duckdb_tables() "
+                            "where database_name <> current_database()")
+    assert len(views) > 40
+    for catalog, schema, view in views:
+        spellings = [f"{schema}.{view}", f"{catalog}.{schema}.{view}", f'"{schema.upper()}"."{view.upper()}"',
+                     f"main.{view}", f"warehouse.{view}", view]
+        for name in spellings:
+            with pytest.raises(QueryError) as info:
+                box.check(f"select * from {name}")
+            assert info.value.code == "not-allowed" and info.value.details["kind"] == "table"
+
+
+def test_every_denied_or_side_effecting_function_is_refused(box):
+    names = {n for (n,) in _inventory(box, "select distinct lower(function_name) from duckdb_functions() "
+                                           "where function_type in ('scalar', 'aggregate', 'macro')")}
+    refused = names - box._guard.functions
+    assert {"current_setting", "getvariable", "random", "current_database", "version"} <= refused
+    for name in refused:
+        with pytest.raises(QueryError) as info:
+            box.check(f'select "{name}"(1)')
+        assert info.value.details == {"kind": "function", "name": name}
+
+
+def test_pivot_without_its_values_is_refused_with_a_hint(box):
+    with pytest.raises(QueryError) as info:
+        box.check("pivot observations on year using count(*)")
+    assert "IN (...)" in info.value.message
+
+
+@pytest.mark.parametrize("path", ["/api/sql.csv", "/api/sql.ndjson", "/api/sql.parquet"])
+@pytest.mark.parametrize("stream", ["", "on"])
+def test_every_format_refuses_the_same(client, path, stream):
+    response = client.get(path, query_string={"sql": "select * from pg_catalog.pg_settings", "_stream": stream})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"] == {"kind": "table", "name": "pg_catalog.pg_settings"}
