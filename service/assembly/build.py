@@ -6,16 +6,16 @@ import shutil
 from pathlib import Path
 
 from . import schemas
-from .catalog import INDICATOR_PACKAGES
+from .catalog import INDICATOR_PACKAGES, REGIONAL_PACKAGES
 from .csvio import read_csv, write_csv, write_json, write_text
 from .descriptor import package_descriptor, resource
-from .figures import ARTICLE_SOURCE, article_observations, figures_observations
+from .figures import ARTICLE_SOURCE, article_observations, extract_observations, figures_observations
+from .more import more_observations
 from .preference import mark_preferred
 from .readme import indicator_readme, milestones_readme
 from .registry import INDICATOR_FIELDS, SOURCE_FIELDS, UNIT_FIELDS, Registry, load_registry
 from .yearbook import yearbook_observations
 
-BY_PROVINCE = "social-insurance-by-province"
 
 
 def _names(schema: dict) -> list[str]:
@@ -30,13 +30,15 @@ def assemble(seeds_dir: Path, out_dir: Path) -> list[str]:
     seeds_dir, out_dir = Path(seeds_dir), Path(out_dir)
     reg = load_registry(seeds_dir)
     yb = yearbook_observations(reg)
-    observations = figures_observations(reg) + article_observations(reg) + yb.observations
+    more = more_observations(reg)
+    observations = (figures_observations(reg) + article_observations(reg) + extract_observations(reg, "nhsa_figures.csv")
+                    + yb.observations + more.observations)
     conflicts = mark_preferred(observations, reg)
     names = []
     for name in INDICATOR_PACKAGES:
         rows = sorted((o for o in observations if o["_package"] == name), key=_obs_key)
         groups = [g for g in conflicts if g[0]["_package"] == name]
-        _write_indicator_package(reg, out_dir / name, name, rows, groups, yb if name == BY_PROVINCE else None)
+        _write_indicator_package(reg, out_dir / name, name, rows, groups, (yb, more))
         names.append(name)
     _write_milestones(reg, out_dir / "policy-milestones")
     names.append("policy-milestones")
@@ -50,9 +52,9 @@ def _fresh(pkg_dir: Path) -> None:
 
 
 def _write_indicator_package(reg: Registry, pkg_dir: Path, name: str, rows: list[dict], conflicts: list,
-                             yb) -> None:
+                             tables: tuple) -> None:
     _fresh(pkg_dir)
-    by_province = yb is not None
+    by_province = name in REGIONAL_PACKAGES
     ind_ids = reg.with_parents({r["indicator_id"] for r in rows})
     src_ids = sorted({r["source_id"] for r in rows})
     unit_ids = sorted({r["unit"] for r in rows})
@@ -85,7 +87,7 @@ def _write_indicator_package(reg: Registry, pkg_dir: Path, name: str, rows: list
     years = [r["year"] for r in rows]
     sources = [reg.sources[s] for s in src_ids]
     write_json(pkg_dir / "datapackage.json", package_descriptor(name, resources, years, sources))
-    write_text(pkg_dir / "README.md", indicator_readme(name, reg, rows, ind_ids, sources, conflicts, yb))
+    write_text(pkg_dir / "README.md", indicator_readme(name, reg, rows, ind_ids, sources, conflicts, tables))
 
 
 def _write_milestones(reg: Registry, pkg_dir: Path) -> None:

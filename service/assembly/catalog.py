@@ -4,8 +4,9 @@ from __future__ import annotations
 
 INDICATOR_PACKAGES = [
     "social-insurance-coverage", "social-insurance-funds", "social-assistance", "benefit-levels",
-    "social-insurance-by-province",
+    "social-insurance-by-province", "social-assistance-by-province",
 ]
+REGIONAL_PACKAGES = ["social-insurance-by-province", "social-assistance-by-province"]
 ALL_PACKAGES = [*INDICATOR_PACKAGES, "policy-milestones"]
 
 CATALOG: dict[str, dict] = {
@@ -44,15 +45,29 @@ CATALOG: dict[str, dict] = {
         "keywords": ["China", "pension level", "unemployment benefit", "reimbursement ratio", "待遇水平"],
     },
     "social-insurance-by-province": {
-        "title": "China social insurance by province: official yearbook tables, 1998-2011",
-        "title_zh": "中国分地区社会保险统计:统计年鉴表格(1998-2011年)",
-        "description": "Every value of twenty by-region tables (China Statistical Yearbooks 1999-2012, the Second "
-                       "National Agricultural Census and a host matching the China Labour Statistical Yearbook 2011) "
-                       "that has a region label and a column, with the region as an ISO 3166-2:CN code and the "
-                       "table row as written as the quote.",
-        "description_zh": "二十张分地区表格(1999-2012年《中国统计年鉴》、第二次全国农业普查、与《中国劳动统计年鉴2011》一致的网站)中"
-                          "有地区名和列名的全部数值;地区以 ISO 3166-2:CN 代码表示,引文为表格原行。",
+        "title": "China social insurance by province: yearbook tables, 1998-2024",
+        "title_zh": "中国分地区社会保险统计:统计年鉴表格(1998-2024年)",
+        "description": "Every value with a column of twenty by-region tables (China Statistical Yearbooks 1999-2012, the "
+                       "Second National Agricultural Census and a host matching the China Labour Statistical Yearbook "
+                       "2011; rows whose label was lost are placed by the table's fixed order of regions), the 2024 "
+                       "pension tables of the China Statistical Yearbook 2025 (a third party's transcription) and the "
+                       "Fujian and Qinghai yearbook series, with the region as an ISO 3166-2:CN code and the table "
+                       "row as written as the quote.",
+        "description_zh": "二十张分地区表格(1999-2012年《中国统计年鉴》、第二次全国农业普查、与《中国劳动统计年鉴2011》一致的网站;"
+                          "地区名缺失的行按表格固定的地区顺序确定)中有列名的全部数值、《中国统计年鉴2025》2024年分地区养老保险表"
+                          "(第三方转录)及福建、青海统计年鉴序列;地区以 ISO 3166-2:CN 代码表示,引文为表格原行。",
         "keywords": ["China", "province", "statistical yearbook", "social insurance", "分地区", "统计年鉴"],
+    },
+    "social-assistance-by-province": {
+        "title": "China social assistance by province: dibao standards and Fujian relief, 2010-2021",
+        "title_zh": "中国分地区社会救助:低保标准与福建社会救济(2010-2021年)",
+        "description": "Rural dibao standards of the 31 provinces in the third quarter of 2015 (average, sum of the "
+                       "county standards and number of counties; an unofficial host) and Fujian's dibao recipients, "
+                       "households, planned funds and tekun support in 2010, 2015, 2020 and 2021 (Fujian Statistical "
+                       "Yearbook 2022), each value with its table row as the quote.",
+        "description_zh": "2015年第三季度31个省份农村低保标准(平均标准、区县合计数、区县数量;非官方网站转载)及福建省2010、2015、"
+                          "2020、2021年低保人数、户数、计划支出与特困供养(《福建统计年鉴2022》),引文为表格原行。",
+        "keywords": ["China", "province", "dibao", "minimum living guarantee", "低保标准", "分地区", "福建"],
     },
     "policy-milestones": {
         "title": "Milestones of China's social security system, 1931-2020",

@@ -45,11 +45,18 @@ def figures_observations(reg: Registry) -> list[dict]:
 
 
 def article_observations(reg: Registry) -> list[dict]:
+    return extract_observations(reg, "article_figures.csv")
+
+
+def extract_observations(reg: Registry, name: str) -> list[dict]:
+    """National figures curated with their quotes in ``seeds/extracts/<name>`` (source_id column, or the
+    seed article when there is none)."""
     out = []
-    for line, row in enumerate(read_csv(reg.seeds / "extracts" / "article_figures.csv"), start=2):
+    for line, row in enumerate(read_csv(reg.seeds / "extracts" / name), start=2):
         flags = [row["note"]] if row["note"] else []
         out.append(_observation(reg, row["indicator_id"], row["year"], "CN", row["value"], row["unit"],
-                                ARTICLE_SOURCE, row["quote"], flags, origin=f"article_figures.csv row {line}"))
+                                row.get("source_id") or ARTICLE_SOURCE, row["quote"], flags,
+                                origin=f"{name} row {line}"))
     return out
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
-from .catalog import CATALOG, LICENSE, SOURCES_TERMS, VERSION
+from .catalog import CATALOG, LICENSE, SOURCES_TERMS, REGIONAL_PACKAGES, VERSION
 from .preference import RULE
 from .registry import Registry
-from .yearbook import SKIP_REASONS
+from .tables_readme import NHSA_UNPUBLISHED, more_section, yearbook_section
 
 DIBAO_NOTE = ("All dibao (minimum living guarantee) standards, including the seed article's 2020 figures "
               "(665 yuan per person per month urban, 5842 per person per year rural), are published in "
@@ -87,82 +86,32 @@ def _conflicts(conflicts: list) -> list[str]:
 
 
 def indicator_readme(name: str, reg: Registry, rows: list[dict], ind_ids: list[str], sources: list[dict],
-                     conflicts: list, yb) -> str:
+                     conflicts: list, tables: tuple) -> str:
+    yb, more = tables
+    regional = name in REGIONAL_PACKAGES
     out = _head(name)
     out += ["## Files", "", "- `data/observations.csv`: one row per figure per source (value as published, unit as "
             "written, exact normalised value, verbatim quote, preferred flag, note)",
             "- `data/indicators.csv`, `data/sources.csv`, `data/units.csv`: the registry rows used"
-            + (", `data/regions.csv`: ISO 3166-2:CN codes" if yb else ""), "",
+            + (", `data/regions.csv`: ISO 3166-2:CN codes" if regional else ""),
+"",
             "Produced by `python -m service.assembly` from `seeds/` (never edited by hand).", ""]
     if name in ("social-assistance", "benefit-levels"):
         out += [DIBAO_NOTE, ""]
     out += _coverage(reg, rows, ind_ids)
     out += _conflicts(conflicts)
-    if yb is not None:
-        out += _yearbook_section(reg, rows, yb)
+    if name == "social-insurance-by-province":
+        out += yearbook_section(reg, rows, yb)
+    if regional:
+        out += more_section(reg, name, rows, more)
+    if name in ("social-insurance-coverage", "social-insurance-funds"):
+        out += NHSA_UNPUBLISHED
     if name == "social-insurance-coverage":
         out += ["## Seed article figures not published as observations", ""]
         out += [f"- {what}: {why}" for what, why in ARTICLE_UNPUBLISHED] + [""]
     out += _sources(sources)
     out += _cite(name)
     return "\n".join(out)
-
-
-def _yearbook_section(reg: Registry, rows: list[dict], yb) -> list[str]:
-    manifest = {t["table_id"]: t for t in json.loads((reg.seeds / "nbs-yearbook" / "manifest.json").read_text("utf-8"))}
-    published = len(yb.observations)
-    out = ["## Yearbook values: published and not published", "",
-           f"- values in the {len(yb.tables)} tables: {yb.total}",
-           f"- published: {published}"]
-    for reason, text in SKIP_REASONS.items():
-        out.append(f"- not published, {text}: {yb.skipped.get(reason, 0)}")
-    out += ["", "| table | data year | values | published | not published | completeness |", "|---|---|---|---|---|---|"]
-    for tid, t in sorted(manifest.items()):
-        skipped = sum(n for (t2, _), n in yb.skipped_by_table.items() if t2 == tid)
-        remarks = []
-        if t.get("partial_rows"):
-            remarks.append("stored excerpt stops partway: last stored row cut off, later rows missing")
-        if t.get("dropped"):
-            remarks.append(f"incomplete final tokens dropped: {', '.join(t['dropped'])}")
-        if t.get("empty_rows"):
-            remarks.append(f"rows without values: {', '.join(t['empty_rows'])}")
-        regions = len({r['region'] for r in rows if r['table_id'] == tid})
-        remarks.append(f"{regions} regions published (of national + 31 provinces, + the XPCC in CLSY 10-9)")
-        out.append(f"| {tid}: {_cell(t['title'])} | {t['data_year']} | {t['values']} | "
-                   f"{yb.published_by_table.get(tid, 0)} | {skipped} | {'; '.join(remarks)} |")
-    out += ["", "### Lost and split region labels, resolved by position", "",
-            "The by-region tables list their rows in one fixed national order (`seeds/registry/region_order.csv`; "
-            "every labelled row of the twenty tables sits at its position in it). A row whose label was lost, or "
-            "split to 广 / 西, is given the region at its position only when every labelled row of its table sits at "
-            "its expected position, with at least two such anchors and one of them after position 16; a split "
-            "label must be part of that region's name. Each resolved row's note says how it was resolved.", "",
-            "| table | values resolved by position |", "|---|---|"]
-    out += [f"| {tid} | {n} |" for tid, n in sorted(yb.resolved.items())]
-    out += ["", "Rows left out by the rule: " + (", ".join(f"{t} data row {n} ({why})" for t, n, why in yb.left_out)
-                                                 if yb.left_out else "none") + ".", "",
-            "- CSY2006 23-39 stops after data row 23 (Chongqing): it cannot be summed against its national row.",
-            "- Agricultural Census 5-6-6, data rows 27 and 30: fewer values than columns, so no value has a column "
-            "(counted under 'no column' above).",
-            "- CLSY 10-9: the Xinjiang Production and Construction Corps has no ISO 3166-2 code; its row is published "
-            "with the code CN-XPCC (see the regions resource), not folded into Xinjiang (CN-XJ).",
-            "",
-            "### Identities that do not hold in the source itself", "",
-            "- CSY2006 23-39, national row: total 17487.0 vs staff + retirees 17487.9 (published as is; the "
-            "parts-within-total expectation checks each part against the total, so it passes).",
-            "- CSY2010 22-48, data row 4 (Hebei, resolved by position): urban employees (城镇职工) 802.1 vs staff "
-            "(在岗职工) 580.4 + retirees (退休人员) 219.7 = 800.1 (published as is).",
-            "",
-            "### Data years", "",
-            "- CLSY 10-25 (2001-2010): the year is taken from each column header.",
-            "- Agricultural Census tables: no data year in the stored text; 2006, the reference year of the Second "
-            "National Agricultural Census, is assigned by the compiler (see each row's note). Treat with care.",
-            "",
-            "### National totals vs the national packages", "",
-            "Rows with region CN here and figures in social-insurance-coverage / social-insurance-funds for the "
-            "same indicator (via `comparable_id`) and year are both kept. The expectation "
-            "`national-total-agrees-with-figures` checks they agree within 0.5%; no known disagreement is excluded.",
-            ""]
-    return out
 
 
 def milestones_readme(reg: Registry, rows: list[dict], sources: list[dict]) -> str:

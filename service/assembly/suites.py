@@ -9,29 +9,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .catalog import INDICATOR_PACKAGES
+from .catalog import INDICATOR_PACKAGES, REGIONAL_PACKAGES
 from .registry import CANONICAL_UNITS, RELIABILITY_RANKS
+from .expectation import expectation as _e, not_null as _not_null, row_check as _rows
 from .schemas import REGION_PATTERN
+from .table_checks import dibao_average_checks, province_2024_checks
 
 PART_TOLERANCE = 0.01      # rounded totals ('9.4亿人', '967 million') are up to ~0.6% off
 NATIONAL_TOLERANCE = 0.005  # yearbook national rows vs bulletin figures rounded to 万人 / 亿元
 KNOWN_NATIONAL_DISAGREEMENTS: list[tuple[str, int]] = []  # (indicator_id, year) pairs excluded, see README
-
-
-def _e(type_: str, name: str, description: str, **kwargs) -> dict:
-    return {"type": type_, "kwargs": kwargs, "meta": {"name": name, "description": description}}
-
-
-def _rows(name: str, description: str, query: str) -> dict:
-    query = " ".join(query.split())
-    if " JOIN " not in query:
-        # GX aliases {batch} itself ("AS subselect") when the query has no JOIN: no alias of our own then
-        query = query.replace("FROM {batch} b ", "FROM {batch} ").replace("b.", "")
-    return _e("unexpected_rows_expectation", name, description, unexpected_rows_query=query)
-
-
-def _not_null(*cols: str) -> list[dict]:
-    return [_e("expect_column_values_to_not_be_null", f"{c}-not-null", f"{c} is always given.", column=c) for c in cols]
 
 
 def observations_suite(package: str) -> dict:
@@ -92,10 +78,15 @@ def observations_suite(package: str) -> dict:
               "HAVING sum(CASE WHEN preferred = 1 THEN 1 ELSE 0 END) <> 1) g ON g.indicator_id = b.indicator_id "
               "AND g.year = b.year AND g.region = b.region"),
     ]
+    if package in REGIONAL_PACKAGES:
+        ex.append(_rows("region-known", "region exists in regions.",
+                        "SELECT b._row, b.region FROM {batch} b LEFT JOIN regions r ON r.code = b.region "
+                        "WHERE r.code IS NULL"))
+    if package == "social-assistance-by-province":
+        ex += dibao_average_checks()
     if package == "social-insurance-by-province":
+        ex += province_2024_checks()
         ex += [
-            _rows("region-known", "region exists in regions.",
-                  "SELECT b._row, b.region FROM {batch} b LEFT JOIN regions r ON r.code = b.region WHERE r.code IS NULL"),
             _rows("national-total-agrees-with-figures", "Yearbook national rows (region CN) agree within "
                   f"{NATIONAL_TOLERANCE:.1%} with every figure of the national packages for the comparable "
                   "indicator (indicators.comparable_id) and year; the bulletins round to 万人 / 亿元. Known genuine "
@@ -189,7 +180,8 @@ def all_suites() -> dict[str, dict]:
         out[f"{pkg}/indicators.json"] = indicators_suite(pkg)
         out[f"{pkg}/sources.json"] = sources_suite(pkg)
         out[f"{pkg}/units.json"] = units_suite(pkg)
-    out["social-insurance-by-province/regions.json"] = regions_suite("social-insurance-by-province")
+    for pkg in REGIONAL_PACKAGES:
+        out[f"{pkg}/regions.json"] = regions_suite(pkg)
     out["policy-milestones/milestones.json"] = milestones_suite()
     out["policy-milestones/sources.json"] = sources_suite("policy-milestones")
     return out

@@ -78,7 +78,8 @@ def test_every_quote_occurs_in_the_document_of_its_source():
 
 def test_reliability_notes_are_verbatim():
     texts = "\n".join((SEEDS / p).read_text("utf-8") for p in
-                      ("figures/figures_sources.csv", "figures/README.md", "nbs-yearbook/README.md"))
+                      ("figures/figures_sources.csv", "figures/README.md", "nbs-yearbook/README.md",
+                       "more/sources.csv"))
     for row in _read(SEEDS / "registry" / "sources.csv"):
         assert row["reliability_note"] in texts, row["id"]
         assert (SEEDS / row["document"]).is_file(), row["id"]

@@ -70,6 +70,11 @@ def _pick(rows: list[dict], package_dir: Path, rule: str) -> int:
         if rule == "national" and r["region"] == "CN" and r["indicator_id"] == "prov_pension_urban_employee_insured" \
                 and r["year"] == "2010":
             return i
+        if rule == "national-2024" and r["region"] == "CN" and r["source_id"] == "liubigfatty-csy2025-t24-26-27" \
+                and r["indicator_id"] == "prov_pension_urban_rural_resident_insured":
+            return i
+        if rule == "dibao-average" and r["indicator_id"] == "prov_dibao_rural_avg_standard_annual":
+            return i
     if rule == "any":
         return 3
     raise AssertionError(f"no row for {rule}")
@@ -109,6 +114,10 @@ CASES = [
     ("province-part-above-total", "social-insurance-by-province", "part", _mutate_parent, "part-within-total"),
     ("national-disagrees", "social-insurance-by-province", "national", _scale(1.5),
      "national-total-agrees-with-figures"),
+    ("provinces-miss-national-2024", "social-insurance-by-province", "national-2024", _set(value="54830.2"),
+     "provinces-plus-unallocated-equal-national"),
+    ("dibao-average-off", "social-assistance-by-province", "dibao-average", _set(value="9999.99"),
+     "dibao-average-is-sum-over-count"),
 ]
 
 
