@@ -29,7 +29,11 @@ def page(browser):
     page = context.new_page()
     page.console_messages_seen = []
     page.requests_seen = []
+    page.failures_seen = []
     page.on("console", lambda m: page.console_messages_seen.append((m.type, m.text)))
+    page.on("pageerror", lambda e: page.console_messages_seen.append(("error", str(e))))
     page.on("request", lambda r: page.requests_seen.append(r.url))
+    page.on("requestfailed", lambda r: page.failures_seen.append((r.url, r.failure)))
+    page.on("response", lambda r: r.status >= 400 and page.failures_seen.append((r.url, r.status)))
     yield page
     context.close()

@@ -75,8 +75,13 @@ def render(template: str, **context) -> str:
 
 def markdown(text: str) -> Markup:
     """Markdown as HTML with every raw HTML tag escaped, no images (no outside request) and
-    only safe link schemes (markdown-it refuses javascript:, vbscript:, file: and data:)."""
-    return Markup(_MARKDOWN.render(text))
+    only safe link schemes (markdown-it refuses javascript:, vbscript:, file: and data:); headings
+    one level down, under the page's own h1."""
+    tokens = _MARKDOWN.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + 1)}"
+    return Markup(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
 
 
 def number(value) -> str:
