@@ -151,6 +151,34 @@ def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, wor
     os.execv(sys.executable, argv)
 
 
+@main.command()
+@click.argument("sql")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "ndjson", "parquet"]), default="json",
+              show_default=True, help="Answer format, as /api/sql.<format> gives it.")
+@click.option("--release", "version", default=None, help="Release version (default: the current one).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A $NAME parameter.")
+@click.option("--all", "full", is_flag=True, help="Every row (as `_stream=on`), not at most max_returned_rows.")
+@click.option("-o", "--output", type=click.File("wb"), default="-", help="Write here (default: stdout).")
+@click.pass_context
+def query(ctx: click.Context, sql: str, fmt: str, version: str | None, params: tuple[str, ...], full: bool,
+          output) -> None:
+    """Run one read-only SELECT in the same sandbox, with the same limits, as /api/sql."""
+    from .querying import run_query
+
+    settings = _settings(ctx)
+    bound = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageFailure(f"--param {item!r}: give NAME=VALUE")
+        bound[name] = value
+    try:
+        for chunk in run_query(settings, sql, fmt=fmt, version=version, params=bound, full=full):
+            output.write(chunk)
+    except ServiceError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+
+
 @main.group()
 def expectations() -> None:
     """Expectation suites."""

@@ -33,6 +33,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, "Port `socsec serve` listens on."),
     Setting("workers", 2, "gunicorn worker processes for `socsec serve`."),
     Setting("sql_time_limit_ms", 1000, "Time limit of one SQL query, in milliseconds."),
+    Setting("sql_stream_time_limit_ms", 300000,
+            "Time limit of one full export (`_stream=on`), in milliseconds, fetch and transfer included."),
+    Setting("max_concurrent_queries", 4,
+            "SQL queries (streams included) running at once per server process; more get 503 with Retry-After."),
     Setting("max_returned_rows", 1000, "Row cap of one SQL answer; more rows set `truncated`."),
     Setting("sql_memory_limit", "512MB", "DuckDB memory limit of the serving connection."),
     Setting("sql_threads", 1, "DuckDB threads of the serving connection."),
@@ -53,6 +57,8 @@ class Settings:
     port: int
     workers: int
     sql_time_limit_ms: int
+    sql_stream_time_limit_ms: int
+    max_concurrent_queries: int
     max_returned_rows: int
     sql_memory_limit: str
     sql_threads: int

@@ -92,3 +92,17 @@ class QueryError(ServiceError):
 class QueryTimeout(QueryError):
     code = "query-timeout"
     status = 400
+
+
+class QueryBusy(QueryError):
+    """Too many queries are running at once in this process; the client may retry."""
+
+    code = "too-many-queries"
+    status = 503
+
+
+class QueryCancelled(QueryError):
+    """The client went away; the query was interrupted (nobody reads this answer)."""
+
+    code = "query-cancelled"
+    status = 499

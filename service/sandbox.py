@@ -11,15 +11,59 @@ what ``sqlguard`` allows (checked on DuckDB's own parse tree); at most
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 
 import duckdb
+from pyarrow import ArrowException
 
-from .errors import QueryError, QueryTimeout
+from .errors import QueryCancelled, QueryError, QueryTimeout
+from .limits import Gate, Watchdog
 from .sqlguard import SqlGuard, known_paths, scrub
+
+
+class QueryStream:
+    """A running full export: ``batches()`` yields Arrow record batches until the result ends.
+
+    When the time limit passes or the client leaves part-way, ``batches()`` raises ``QueryTimeout`` or
+    ``QueryCancelled`` instead of ending: a cut export must never look complete. ``close()`` (also
+    called at the end and by a generator's close) stops the query and frees its slot."""
+
+    def __init__(self, box: Sandbox, columns, types, reader, cursor, watchdog):
+        self.box, self.columns, self.types = box, columns, types
+        self.schema = reader.schema
+        self._reader, self._cursor, self._watchdog = reader, cursor, watchdog
+        self._open = True
+        self.rows = 0
+
+    def batches(self):
+        try:
+            while True:
+                try:
+                    batch = self._reader.read_next_batch()
+                except StopIteration:
+                    break
+                except BaseException as exc:  # noqa: BLE001 - turned into a QueryError or re-raised
+                    self.box._raise(exc, self._watchdog, self.box.stream_time_limit_ms)
+                if self._watchdog.reason:  # fired between two batches
+                    self.box._raise(duckdb.InterruptException("interrupted"), self._watchdog,
+                                    self.box.stream_time_limit_ms)
+                self.rows += batch.num_rows
+                yield batch
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._open:
+            self._open = False
+            self._watchdog.stop()
+            try:
+                self._cursor.interrupt()
+            finally:
+                self._cursor.close()
+                self.box.gate.leave()
 
 
 @dataclass
@@ -36,18 +80,23 @@ class Sandbox:
     """One read-only root connection per database file; one cursor per query."""
 
     def __init__(self, db_path: Path, *, memory_limit: str = "512MB", threads: int = 1,
-                 time_limit_ms: int = 1000, max_rows: int = 1000, max_sql_length: int = 20000):
+                 time_limit_ms: int = 1000, max_rows: int = 1000, max_sql_length: int = 20000,
+                 stream_time_limit_ms: int = 300000, gate: Gate | None = None):
         self.db_path = db_path
         self.time_limit_ms = time_limit_ms
+        self.stream_time_limit_ms = stream_time_limit_ms
         self.max_rows = max_rows
         self.max_sql_length = max_sql_length
+        self.gate = gate or Gate(None)
         config = {
             "autoinstall_known_extensions": False, "autoload_known_extensions": False,
             "allow_community_extensions": False, "allow_persistent_secrets": False,
             "python_enable_replacements": False, "temp_directory": "",
         }
         self._root = duckdb.connect(str(db_path), read_only=True, config=config)
-        _lock_down(self._root, memory_limit=memory_limit, threads=threads, time_limit_ms=time_limit_ms)
+        # DuckDB's own limit is the longest a query may run (a stream); the watchdog enforces each kind's
+        _lock_down(self._root, memory_limit=memory_limit, threads=threads,
+                   time_limit_ms=max(time_limit_ms, stream_time_limit_ms))
         self._guard = SqlGuard(self._root)  # read from the locked instance: what a query may name
         self._paths = known_paths(db_path, db_path.parent, db_path.parent.parent)
 
@@ -74,70 +123,82 @@ class Sandbox:
                              details={"statement_type": kind.name})
         self._guard.check(sql)
 
-    def run(self, sql: str, params: dict | None = None, *, arrow: bool = False) -> QueryResult:
-        """Run one untrusted SELECT; ``arrow`` gives a pyarrow Table (for Parquet) instead of rows."""
+    def run(self, sql: str, params: dict | None = None, *, arrow: bool = False,
+            gone: Callable[[], bool] | None = None) -> QueryResult:
+        """Run one untrusted SELECT; ``arrow`` gives a pyarrow Table (for Parquet) instead of rows.
+
+        ``gone`` tells whether the client has left: then the query is interrupted."""
         self.check(sql)
-        return self._execute(sql, params, arrow)
+        with self.gate.slot():
+            return self._execute(sql, params, arrow, gone)
 
     def run_trusted(self, sql: str, params: list | dict | None = None) -> QueryResult:
-        """socsec's own queries: no statement checks, the same limits."""
+        """socsec's own queries: no statement checks, the same time limit, no slot of the gate."""
         return self._execute(sql, params)
 
-    def _execute(self, sql: str, params, arrow: bool = False) -> QueryResult:
+    def stream(self, sql: str, params: dict | None = None, *, batch_rows: int = 16384,
+               gone: Callable[[], bool] | None = None) -> QueryStream:
+        """Run one untrusted SELECT for a full export: every row, as Arrow record batches.
+
+        Errors of the query itself are raised here, before any row; the stream holds a slot of the
+        gate and runs under ``stream_time_limit_ms`` until its last batch is read or it is closed."""
+        self.check(sql)
+        self.gate.enter()
         cursor = self._root.cursor()
-        timer = threading.Timer(self.time_limit_ms / 1000, cursor.interrupt)
-        started = time.perf_counter()
-        timer.start()
+        watchdog = Watchdog(cursor, self.stream_time_limit_ms / 1000, gone).__enter__()
         try:
-            cursor.execute(sql, params or None)
-            columns = [d[0] for d in cursor.description or []]
-            types = [str(d[1]) for d in cursor.description or []]
-            if arrow:
-                table = _fetch_arrow(cursor, self.max_rows + 1)
-                rows = []
-            else:
-                table, rows = None, cursor.fetchmany(self.max_rows + 1)
-        except (duckdb.InterruptException, KeyboardInterrupt):
-            raise QueryTimeout(f"SQL query took too long (limit {self.time_limit_ms} ms)",
-                               details={"time_limit_ms": self.time_limit_ms}) from None
-        except duckdb.Error as exc:
-            message = str(exc)
-            if "maximum execution time" in message:
-                raise QueryTimeout(f"SQL query took too long (limit {self.time_limit_ms} ms)",
-                                   details={"time_limit_ms": self.time_limit_ms}) from None
-            raise QueryError(self._clean(message), code=_error_code(exc)) from None
-        finally:
-            timer.cancel()
+            relation = cursor.sql(sql, params=params or None)
+            columns, types = list(relation.columns), [str(t) for t in relation.types]
+            reader = relation.to_arrow_reader(batch_rows)
+        except BaseException as exc:
+            watchdog.stop()
             cursor.close()
+            self.gate.leave()
+            self._raise(exc, watchdog, self.stream_time_limit_ms)
+        return QueryStream(self, columns, types, reader, cursor, watchdog)
+
+    def _execute(self, sql: str, params, arrow: bool = False, gone=None) -> QueryResult:
+        """Run as a relation limited to ``max_rows + 1`` rows: DuckDB then stops early (a top-N for
+        ORDER BY) instead of computing a whole result of which at most ``max_rows`` are sent."""
+        cursor = self._root.cursor()
+        started = time.perf_counter()
+        with Watchdog(cursor, self.time_limit_ms / 1000, gone) as watchdog:
+            try:
+                relation = cursor.sql(sql, params=params or None)
+                columns, types = list(relation.columns), [str(t) for t in relation.types]
+                limited = relation.limit(self.max_rows + 1)
+                table, rows = (limited.to_arrow_table(), []) if arrow else (None, limited.fetchall())
+            except BaseException as exc:  # noqa: BLE001 - turned into a QueryError or re-raised
+                self._raise(exc, watchdog, self.time_limit_ms)
+            finally:
+                watchdog.stop()
+                cursor.close()
         elapsed = round((time.perf_counter() - started) * 1000, 2)
         if table is not None:
             return QueryResult(columns, types, [], table.num_rows > self.max_rows, elapsed,
                                table.slice(0, self.max_rows))
         return QueryResult(columns, types, rows[: self.max_rows], len(rows) > self.max_rows, elapsed)
 
+    def _raise(self, exc: BaseException, watchdog: Watchdog, limit_ms: int):
+        """Turn what DuckDB raised into the error to answer with (timeouts and cancels by their cause)."""
+        interrupted = isinstance(exc, (duckdb.InterruptException, KeyboardInterrupt)) or (
+            isinstance(exc, (duckdb.Error, ArrowException)) and _interrupted(str(exc)))
+        if interrupted or watchdog.reason:
+            if watchdog.reason == "disconnected":
+                raise QueryCancelled("the client went away; the query was interrupted") from None
+            raise QueryTimeout(f"SQL query took too long (limit {limit_ms} ms)",
+                               details={"time_limit_ms": limit_ms}) from None
+        if isinstance(exc, duckdb.Error):
+            raise QueryError(self._clean(str(exc)), code=_error_code(exc)) from None
+        raise exc
+
     def _clean(self, message: str) -> str:
         """Never show a server path: the release's, the store's, Python's, temp, home, then any absolute one."""
         return scrub(message, self._paths)
 
 
-def _fetch_arrow(cursor, limit: int):
-    """At most ``limit`` rows as a pyarrow Table, read batch by batch."""
-    import warnings
-
-    import pyarrow as pa
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # DuckDB notes the copy an Arrow read of a cursor makes
-        reader = cursor.to_arrow_reader(min(limit, 65536))
-    batches, count = [], 0
-    while count < limit:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            break
-        batches.append(batch)
-        count += batch.num_rows
-    return pa.Table.from_batches(batches, schema=reader.schema)
+def _interrupted(message: str) -> bool:
+    return "Interrupted" in message or "INTERRUPT" in message or "maximum execution time" in message
 
 
 def _lock_down(con, *, memory_limit: str, threads: int, time_limit_ms: int) -> None:

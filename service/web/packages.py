@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, send_file, url_for
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, request, send_file, url_for
+from werkzeug.security import safe_join
 
 from ..catalog import snake
 from ..errors import NotFound
-from .releases import cache_headers, release_for
+from ..rows import read_page
+from .formats import jsonable, rows_as_objects
+from .releases import cache_headers, release_for, sandbox_for
+from .tablequery import rows_request
+
+_MEDIA = {".csv": "text/csv", ".json": "application/json", ".md": "text/markdown", ".txt": "text/plain",
+          ".yaml": "application/yaml", ".yml": "application/yaml", ".parquet": "application/vnd.apache.parquet",
+          ".tsv": "text/tab-separated-values"}
 
 bp = Blueprint("packages", __name__)
 
@@ -19,27 +30,71 @@ def _links(bp_name: str, version: str | None, **kwargs) -> str:
 def catalog(version: str | None = None):
     release = release_for(version)
     prefix = "versioned_packages" if version else "packages"
-    items = []
-    for name, entry in release.packages.items():
-        items.append({
-            "name": name, "title": entry["title"], "description": entry.get("description", ""),
-            "descriptor": _links(f"{prefix}.descriptor", version, name=name),
-            "zip": _links(f"{prefix}.package_zip", version, name=name),
-            "readme": _links(f"{prefix}.readme", version, name=name),
-            "resources": [{
-                "name": resource, "rows": rows, "table": f"{snake(name)}.{snake(resource)}",
-                "csv": _links(f"{prefix}.resource_file", version, name=name, resource=resource, ext="csv"),
-                "parquet": _links(f"{prefix}.resource_file", version, name=name, resource=resource,
-                                  ext="parquet"),
-            } for resource, rows in entry["resources"].items()],
-        })
+    items = [_entry(prefix, version, name, entry) for name, entry in release.packages.items()]
     return cache_headers(jsonify({"release": release.version, "packages": items}), version)
+
+
+def _entry(prefix: str, version: str | None, name: str, entry: dict) -> dict:
+    link = lambda endpoint, **kw: _links(f"{prefix}.{endpoint}", version, name=name, **kw)  # noqa: E731
+    return {
+        "name": name, "title": entry["title"], "description": entry.get("description", ""),
+        "datapackage": link("package_descriptor"), "descriptor": link("descriptor"),
+        "zip": link("package_zip"), "readme": link("readme"),
+        "resources": [{
+            "name": resource, "rows": rows, "table": f"{snake(name)}.{snake(resource)}",
+            "json": link("resource_rows", resource=resource),
+            "csv": link("resource_file", resource=resource, ext="csv"),
+            "parquet": link("resource_file", resource=resource, ext="parquet"),
+        } for resource, rows in entry["resources"].items()],
+    }
 
 
 @bp.get("/packages/<name>")
 def descriptor(name: str, version: str | None = None):
     release = release_for(version)
     return cache_headers(jsonify(release.descriptor(name)), version)
+
+
+@bp.get("/packages/<name>/datapackage.json", endpoint="package_descriptor")
+def package_descriptor(name: str, version: str | None = None):
+    """The descriptor inside its folder, so that its resource paths resolve against this URL."""
+    path = release_for(version).package_dir(name) / "datapackage.json"
+    return cache_headers(send_file(path, mimetype="application/json", conditional=True), version)
+
+
+@bp.get("/packages/<name>/<path:file>", endpoint="package_file")
+def package_file(name: str, file: str, version: str | None = None):
+    """Any file of the released package folder at its path (``data/observations.csv``)."""
+    folder = release_for(version).package_dir(name)
+    path = safe_join(str(folder), file)
+    if path is None or not Path(path).is_file():
+        raise NotFound(f"package {name!r} has no file {file!r}", details={"package": name, "file": file})
+    mimetype = _MEDIA.get(Path(path).suffix.lower(), "application/octet-stream")
+    return cache_headers(send_file(path, mimetype=mimetype, conditional=True), version)
+
+
+@bp.get("/packages/<name>/<resource>.json", endpoint="resource_rows")
+def resource_rows(name: str, resource: str, version: str | None = None):
+    """Rows without SQL: ``?column=value`` filters, ``_sort``/``_sort_desc``, ``_size``, ``_next``."""
+    release = release_for(version)
+    found = release.descriptor(name)
+    match = next((r for r in found.get("resources", []) if r.get("name") == resource), None)
+    if match is None or resource not in release.packages[name]["resources"]:
+        raise NotFound(f"package {name!r} has no table {resource!r}", details={"package": name, "resource": resource})
+    ask = rows_request(request.args)
+    pk = (match.get("schema") or {}).get("primaryKey") or []
+    page = read_page(sandbox_for(release), snake(name), snake(resource), [pk] if isinstance(pk, str) else pk, ask)
+    shape = request.args.get("_shape", "objects")
+    rows = (rows_as_objects(page.columns, page.rows) if shape != "arrays"
+            else [[jsonable(v) for v in row] for row in page.rows])
+    next_url = None
+    if page.next:
+        args = request.args.to_dict(flat=False) | {"_next": [page.next]}
+        next_url = request.base_url + "?" + urlencode(args, doseq=True)
+    return cache_headers(jsonify({"ok": True, "release": release.version, "package": name, "resource": resource,
+                                  "table": f"{snake(name)}.{snake(resource)}", "columns": page.columns,
+                                  "types": page.types, "rows": rows, "next": page.next,
+                                  "next_url": next_url}), version)
 
 
 @bp.get("/packages/<name>.zip")

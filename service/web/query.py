@@ -1,14 +1,26 @@
-"""SQL over HTTP: one read-only SELECT on the release's DuckDB database."""
+"""SQL over HTTP: one read-only SELECT on the release's DuckDB database.
+
+Capped answers (`max_returned_rows`, `truncated`) as JSON, CSV, NDJSON or Parquet; full exports with
+``_stream=on`` (CSV, NDJSON, Parquet) streamed batch by batch under their own time limit. Answers of
+versioned URLs never change, so they carry an ETag and answer 304 to ``If-None-Match``.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 from flask import Blueprint, Response, jsonify, request
 
 from ..errors import QueryError
+from .client import gone_check
+from .export import MEDIA_TYPES, encode
 from .formats import jsonable, rows_as_objects, to_csv, to_ndjson, to_parquet
 from .releases import release_for, sandbox_for
 
 bp = Blueprint("query", __name__)
+
+_SWITCH = {"on": True, "1": True, "true": True, "off": False, "0": False, "false": False, "": False}
 
 
 def _params() -> dict:
@@ -16,16 +28,47 @@ def _params() -> dict:
     return {k[3:]: v for k, v in request.values.items() if k.startswith("_p_") and len(k) > 3}
 
 
+def _flag(name: str) -> bool:
+    value = request.values.get(name, "").lower()
+    if value not in _SWITCH:
+        raise QueryError(f"{name} must be 'on' or 'off', got {value!r}", code="bad-parameter",
+                         details={"parameter": name})
+    return _SWITCH[value]
+
+
+def _shape() -> str:
+    shape = request.values.get("_shape", "objects")
+    if shape not in ("objects", "arrays"):
+        raise QueryError("_shape must be 'objects' or 'arrays'", code="bad-parameter",
+                         details={"parameter": "_shape"})
+    return shape
+
+
+def _etag(release: str, ext: str, text: str, params: dict, shape: str, stream: bool) -> str:
+    """Weak: the same rows, though a query without ORDER BY may give them in another order."""
+    key = json.dumps([release, ext, text, sorted(params.items()), shape, stream], ensure_ascii=False)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
 @bp.route("/sql", methods=["GET", "POST"], defaults={"ext": "json"})
 @bp.route("/sql.<any(json, csv, ndjson, parquet):ext>", methods=["GET", "POST"])
 def sql(ext: str, version: str | None = None):
-    text = request.values.get("sql", "")
+    text, params = request.values.get("sql", ""), _params()
+    stream, shape = _flag("_stream"), _shape()
     release = release_for(version)
     box = sandbox_for(release)
-    result = box.run(text, _params() or None, arrow=ext == "parquet")
-    headers = {"X-Socsec-Release": release.version,
-               "X-Socsec-Truncated": "true" if result.truncated else "false",
-               "X-Socsec-Row-Limit": str(box.max_rows)}
+    headers = {"X-Socsec-Release": release.version}
+    if version:  # a pinned release never changes: the same query gives the same answer
+        tag = _etag(release.version, ext, text, params, shape, stream)
+        headers["ETag"] = f'W/"{tag}"'
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        if request.method == "GET" and request.if_none_match.contains_weak(tag):
+            return Response(status=304, headers=headers)
+    if stream:
+        return _full_export(box, ext, text, params, headers)
+    result = box.run(text, params or None, arrow=ext == "parquet", gone=gone_check(request.environ))
+    headers.update({"X-Socsec-Truncated": "true" if result.truncated else "false",
+                    "X-Socsec-Row-Limit": str(box.max_rows)})
     if ext == "csv":
         return Response(to_csv(result.columns, result.rows), mimetype="text/csv", headers=headers)
     if ext == "parquet":
@@ -33,14 +76,28 @@ def sql(ext: str, version: str | None = None):
     if ext == "ndjson":
         return Response(to_ndjson(result.columns, result.rows), mimetype="application/x-ndjson",
                         headers=headers)
-    shape = request.values.get("_shape", "objects")
-    if shape not in ("objects", "arrays"):
-        raise QueryError("_shape must be 'objects' or 'arrays'", code="bad-parameter",
-                         details={"parameter": "_shape"})
     rows = (rows_as_objects(result.columns, result.rows) if shape == "objects"
             else [[jsonable(v) for v in row] for row in result.rows])
     response = jsonify({"ok": True, "release": release.version, "sql": text, "columns": result.columns,
                         "types": result.types, "rows": rows, "truncated": result.truncated,
                         "row_limit": box.max_rows, "elapsed_ms": result.elapsed_ms})
     response.headers.update(headers)
+    return response
+
+
+def _full_export(box, ext: str, text: str, params: dict, headers: dict) -> Response:
+    """Every row, streamed; the query's own errors are answered (400) before the first byte."""
+    if ext == "json":
+        raise QueryError("a full export (_stream=on) is CSV, NDJSON or Parquet: use /api/sql.csv, "
+                         "/api/sql.ndjson or /api/sql.parquet", code="bad-parameter",
+                         details={"parameter": "_stream"})
+    if request.environ.get("SERVER_PROTOCOL") == "HTTP/1.0":
+        raise QueryError("a full export needs HTTP/1.1: its chunked transfer is what tells a cut export "
+                         "from a complete one", code="bad-parameter", details={"parameter": "_stream"})
+    running = box.stream(text, params or None, gone=gone_check(request.environ))
+    headers.update({"X-Socsec-Stream": "on", "X-Socsec-Truncated": "false",
+                    "Content-Disposition": f'attachment; filename="socsec-query.{ext}"'})
+    body = encode(ext, running.columns, running.schema, running.batches())
+    response = Response(body, content_type=MEDIA_TYPES[ext], headers=headers)
+    response.call_on_close(running.close)  # the slot is freed even if no byte was ever sent
     return response
