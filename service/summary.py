@@ -32,6 +32,17 @@ def progress_printer(stream=None):
     return progress
 
 
+def engines(package) -> str:
+    """``; structure by duckdb (3), frictionless (1)``: which engine judged how many resources."""
+    counts: dict[str, int] = {}
+    for r in package.resources:
+        if r.engine:
+            counts[r.engine] = counts.get(r.engine, 0) + 1
+    if not counts:
+        return ""
+    return "; structure by " + ", ".join(f"{name} ({n})" for name, n in counts.items())
+
+
 def print_report(report: Report) -> None:
     for p in report.packages:
         mark = click.style("PASS", fg="green") if p.valid else click.style("FAIL", fg="red")
@@ -39,7 +50,10 @@ def print_report(report: Report) -> None:
         partial = [r.name for r in p.resources if r.partial]
         more = f" (checks of {', '.join(partial)} stopped at the finding limit)" if partial else ""
         click.echo(f"{mark} {p.name}: {len(p.resources)} resources, {rows} rows, "
-                   f"{p.expectations_run} expectations, {len(p.findings)} findings{more}")
+                   f"{p.expectations_run} expectations, {len(p.findings)} findings{more}{engines(p)}")
+        for r in p.resources:
+            if r.fallback:
+                click.echo(f"  {r.name}: checked by frictionless ({r.fallback})")
     findings = report.findings
     for f in findings[:MAX_LISTED]:
         check = f" [{f.check}]" if f.check else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .report import Report
+from .report import Report, ResourceStats
 
 _CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1d1d1f}
@@ -12,8 +12,16 @@ h1{font-size:1.5rem} h2{font-size:1.15rem;margin-top:2rem}
 .ok{color:#116329} .bad{color:#b42318}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}
-th{background:#f4f4f5} code{font-size:.85rem}
+th{background:#f4f4f5} code{font-size:.85rem} .engine{font-family:monospace}
 """
+
+
+def _resource(stats: ResourceStats) -> str:
+    """``name (rows, engine)``; the reason frictionless judged it in a title and after the name."""
+    rows = stats.rows if stats.rows is not None else "?"
+    engine = escape(stats.engine or "?")
+    why = f" <small>({escape(stats.fallback)})</small>" if stats.fallback else ""
+    return f"{escape(stats.name)} ({rows}, <span class=engine>{engine}</span>){why}"
 
 
 def render_report(report: Report, title: str = "Validation report") -> str:
@@ -23,10 +31,10 @@ def render_report(report: Report, title: str = "Validation report") -> str:
              "<meta name=viewport content='width=device-width,initial-scale=1'>",
              f"<title>{escape(title)}</title><style>{_CSS}</style>",
              f"<h1>{escape(title)}</h1>", status,
-             "<table><tr><th>Package</th><th>Status</th><th>Resources (rows)</th>"
+             "<table><tr><th>Package</th><th>Status</th><th>Resources (rows, engine)</th>"
              "<th>Expectations run</th><th>Findings</th></tr>"]
     for p in report.packages:
-        resources = ", ".join(f"{escape(r.name)} ({r.rows if r.rows is not None else '?'})" for r in p.resources)
+        resources = ", ".join(_resource(r) for r in p.resources)
         state = "<span class=ok>valid</span>" if p.valid else "<span class=bad>invalid</span>"
         parts.append(f"<tr><td><a href='#{escape(p.name)}'>{escape(p.name)}</a></td><td>{state}</td>"
                      f"<td>{resources}</td><td>{p.expectations_run}</td><td>{len(p.findings)}</td></tr>")

@@ -20,6 +20,7 @@ CHUNK = 1 << 20
 TEXT_CHUNK = 8192          # io.TextIOWrapper._CHUNK_SIZE: frictionless decodes this much at a time
 DETECT_BUFFER = 100_000    # frictionless' DEFAULT_BUFFER_SIZE used for encoding detection
 SAMPLE_LINES = 100         # lines frictionless gives csv.Sniffer
+PLAIN = bytes(range(0x20, 0x7F)) + b"\t\n\r\f"
 
 
 @dataclass
@@ -30,6 +31,7 @@ class RawScan:
     bad_offset: int | None = None   # byte offset of the first undecodable byte
     bad_note: str = ""
     blank_lines: bool = False
+    odd_bytes: bool = False         # a byte outside printable ASCII, tab, CR, LF and FF
     head: bytes = b""               # first DETECT_BUFFER bytes
     extra: dict = field(default_factory=dict)
 
@@ -48,6 +50,8 @@ def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool) -> RawScan:
                 hasher.update(chunk)
             if decoder is not None and result.bad_offset is None:
                 _decode(decoder, chunk, result)
+            if not result.odd_bytes:
+                result.odd_bytes = bool(chunk.translate(None, PLAIN))
             if not result.blank_lines:
                 probe = tail + chunk
                 result.blank_lines = b"\n\n" in probe or b"\n\r\n" in probe
@@ -137,12 +141,25 @@ def sniff(head: bytes, delimiter: str | None) -> csv.Dialect | type:
     return config
 
 
+def contains(path: pathlib.Path, needle: bytes) -> bool:
+    """Whether the file holds ``needle`` (streamed)."""
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            if needle in tail + chunk[: len(needle)] or needle in chunk:
+                return True
+            tail = chunk[-len(needle):]
+    return False
+
+
 def blank_record_rows(path: pathlib.Path, encoding: str, dialect: dict) -> list[int]:
     """Row numbers (frictionless count, from 1) of blank records (no cells)."""
     rows = []
     with open(path, "r", encoding=encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=dialect["delim"], quotechar=dialect["quote"] or None,
-                            escapechar=dialect.get("escapechar"), doublequote=dialect.get("doublequote", True))
+                            escapechar=dialect.get("escapechar"), doublequote=dialect.get("doublequote", True),
+                            skipinitialspace=dialect.get("skip", False),
+                            quoting=csv.QUOTE_MINIMAL if dialect["quote"] else csv.QUOTE_NONE)
         for number, cells in enumerate(reader, start=1):
             if not cells:
                 rows.append(number)

@@ -44,6 +44,8 @@ class ResourceStats:
     findings: int = 0
     seconds: float = 0.0
     partial: bool = False  # structure checks stopped at the finding limit
+    engine: str = ""       # which engine judged its structure: "duckdb" or "frictionless"
+    fallback: str = ""     # why frictionless judged it (what the fast path does not implement)
 
 
 @dataclass

@@ -12,14 +12,14 @@ from pathlib import Path
 from ..catalog import Package, load_package, package_folders
 from ..errors import ServiceError
 from .report import Finding, PackageResult, Report, ResourceStats
-from .structure import LIMIT_ERRORS, check_structure
+from .structure import LIMIT_ERRORS, check_structure, error_note
 from .suites import Suite, read_suite, referenced_packages, run_suites, suite_paths
 from .tables import cross_package_prefix, load_package_tables
 
 # structure findings after which the tables cannot be loaded for the suites; after any other
 # (a bad cell, a broken key) the suites still run, so one report shows every problem
 UNLOADABLE = {"package-error", "scheme-error", "encoding-error", "format-error", "source-error",
-              "resource-error", "schema-error", "field-error", "general-error"}
+              "resource-error", "schema-error", "field-error", "general-error", "check-error"}
 
 # progress(package, step, steps, label): step of steps done for the package (its resources, then
 # its suites); label names what was just done
@@ -51,8 +51,12 @@ def validate_all(packages_dir: Path, expectations_dir: Path, *, only: list[str] 
     for result in report.packages:
         if result.name in everything:
             started = time.perf_counter()
-            _validate_package(everything[result.name], expectations_dir, result, everything, progress,
-                              engine, structure_only)
+            try:
+                _validate_package(everything[result.name], expectations_dir, result, everything, progress,
+                                  engine, structure_only)
+            except Exception as error:  # contained: the other packages are still validated
+                result.findings.append(Finding(code="check-error", package=result.name,
+                                               note=error_note(error, packages_dir / result.name)))
             result.seconds = time.perf_counter() - started
     return report
 
@@ -63,10 +67,11 @@ def _validate_package(package: Package, expectations_dir: Path, result: PackageR
     steps = len(package.resources) + (0 if structure_only else 1)
     progress(package.name, 0, steps, "descriptor")
 
-    def done(resource: str, rows: int, partial: bool) -> None:
-        result.resources.append(ResourceStats(name=resource, rows=rows, partial=partial))
+    def done(resource: str, rows: int, partial: bool, engine: str, reason: str) -> None:
+        result.resources.append(ResourceStats(name=resource, rows=rows, partial=partial, engine=engine,
+                                              fallback=reason))
         stopped = f" (stopped at {LIMIT_ERRORS} findings)" if partial else ""
-        progress(package.name, len(result.resources), steps, f"{resource}: {rows} rows{stopped}")
+        progress(package.name, len(result.resources), steps, f"{resource}: {rows} rows{stopped}, {engine}")
 
     refused = _unsupported(package)
     if refused:

@@ -14,9 +14,18 @@ and its column this module builds:
 
 ``cell_code`` folds them into one integer per cell: 0 fine, 1 type-error,
 ``2 << k`` the k-th constraint violated (bit flags, several may be set).
+``uncertain(col)`` is true for the cells only Python's own readers can judge
+(digits other than ASCII, UUIDs in other spellings, decimals too long for a
+DOUBLE in a key or a bound...): a resource holding one is checked by
+frictionless. ``pattern`` runs Python's ``re`` (the ``py_pattern`` function
+registered by ``register``), not RE2, so it means what it means in frictionless.
+Long lists of terms are joined as balanced trees (``joined``): a table of
+10,000 columns stays within DuckDB's expression depth.
 """
 
 from __future__ import annotations
+
+import re
 
 INT = r"\s*[+-]?\d+(_\d+)*\s*"
 DIGITS = r"\d+(_\d+)*"
@@ -42,6 +51,35 @@ BOUNDED = ["required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaxim
 CHECKED_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "time",
                  "year", "yearmonth", "any"}
 KNOWN_TYPES = CHECKED_TYPES | {"object", "array", "list", "duration", "geopoint", "geojson"}
+
+
+PATTERN_CACHE: dict[str, re.Pattern] = {}
+# characters outside these may be digits or spaces to Python (int, Decimal, strptime), not to RE2
+PLAIN_TEXT = r"[ -~\t\n\r\f]*"
+NUMERIC_TYPES = {"integer", "number", "year", "yearmonth", "date", "datetime", "time"}
+PLAIN_DECIMAL = r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*"
+
+
+def py_pattern(cell: str, pattern: str) -> bool:
+    """frictionless' pattern constraint: ``re.compile("^{0}$").match``."""
+    compiled = PATTERN_CACHE.get(pattern)
+    if compiled is None:
+        compiled = PATTERN_CACHE[pattern] = re.compile(f"^{pattern}$")
+    return compiled.match(cell) is not None
+
+
+def register(con) -> None:
+    con.create_function("py_pattern", py_pattern, ["VARCHAR", "VARCHAR"], "BOOLEAN")
+
+
+def joined(terms: list[str], op: str, empty: str) -> str:
+    """``t1 op t2 op ...`` as a balanced tree (depth log n, not n)."""
+    if not terms:
+        return empty
+    if len(terms) == 1:
+        return terms[0]
+    half = len(terms) // 2
+    return f"({joined(terms[:half], op, empty)} {op} {joined(terms[half:], op, empty)})"
 
 
 def lit(value) -> str:
@@ -164,7 +202,7 @@ def constraint_sql(field: dict, col: str) -> list[tuple[str, str]]:
         elif name == "maxLength":
             out.append((name, f"(length({col}) > {int(limit)})"))
         elif name == "pattern":
-            out.append((name, f"NOT regexp_full_match({col}, {lit(limit)})"))
+            out.append((name, f"NOT py_pattern({col}, {lit(limit)})"))
         elif name == "enum":
             items = ", ".join(typed_literal(field, v) for v in limit) or "NULL"
             out.append((name, f"NOT coalesce({value} IN ({items}), false)"))
@@ -182,3 +220,24 @@ def cell_code(field: dict, col: str, missing_values: list[str]) -> tuple[str, li
     code = (f"CASE WHEN {missing(col, missing_values)} THEN {2 if required else 0} "
             f"WHEN NOT coalesce({valid(field, col)}, false) THEN 1 ELSE {ok} END")
     return code, names
+
+
+def uncertain(field: dict, col: str, *, keyed: bool, odd_bytes: bool) -> str | None:
+    """SQL true for a non-missing cell only Python's reader can judge (None: no such cell).
+
+    ``keyed``: the field is in a key, unique or bounded, where values are compared; ``odd_bytes``:
+    the file holds characters outside printable ASCII."""
+    kind, fmt = field.get("type", "any"), field.get("format", "default")
+    terms = []
+    if odd_bytes and (kind in NUMERIC_TYPES or fmt == "uuid"):
+        terms.append(f"NOT regexp_full_match({col}, '{PLAIN_TEXT}')")
+    if kind == "string" and fmt == "uuid":
+        terms.append(f"NOT regexp_full_match({col}, '{UUID}')")
+    compared = keyed or any(k in field.get("constraints", {}) for k in BOUNDED[1:])
+    if compared and kind in ("integer", "year"):
+        terms.append(f"(coalesce({valid(field, col)}, false) AND {typed(field, col)} IS NULL)")
+    if compared and kind == "number":
+        text = _number_text(field, col)
+        terms.append(f"(coalesce({valid(field, col)}, false) AND (NOT regexp_full_match({text}, "
+                     f"'{PLAIN_DECIMAL}') OR length(regexp_replace({text}, '[^0-9]', '', 'g')) > 15))")
+    return joined(terms, "OR", "") or None

@@ -1,20 +1,28 @@
 """Structure checks of one package, as findings.
 
-Two engines give the same findings (the differential tests hold them to it):
-``duckdb`` (default) checks the descriptor with frictionless and every row
-with SQL compiled by ``tabular``; ``frictionless`` runs frictionless-py's own
-row-by-row validation, the oracle, slower by an order of magnitude.
+Every resource is judged by one of two engines, with the same findings (the
+differential tests hold them to it): ``duckdb``, the fast path compiled by
+``tabular``, whenever it implements all the resource declares, else
+``frictionless``, frictionless-py's own row-by-row validation (the oracle,
+slower by an order of magnitude; ``--engine frictionless`` uses it for all).
+An unexpected error while checking one resource is contained: it becomes a
+``check-error`` finding on that resource and the other resources are checked.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 from ..catalog import Package
 from .report import Finding
-from .tabular import check_resource
+from .tabular import ResourceCheck, check_resource
 
 LIMIT_ERRORS = 1000  # per resource, as frictionless; the note of the report says when it was reached
+
+# done(resource, rows, partial, engine, reason): called after each resource
+Done = Callable[[str, int, bool, str, str], None]
 
 
 def _descriptor(package: Package) -> dict:
@@ -24,55 +32,44 @@ def _descriptor(package: Package) -> dict:
 
 
 def check_structure(package: Package, engine: str = "duckdb",
-                    done: Callable[[str, int, bool], None] = lambda name, rows, partial: None
+                    done: Done = lambda name, rows, partial, engine, reason: None
                     ) -> tuple[list[Finding], dict[str, int]]:
-    """Findings and data row counts per resource; ``done(resource, rows, partial)`` is called after
-    each resource, ``partial`` when it stopped at LIMIT_ERRORS findings."""
+    """Findings and data row counts per resource; ``done`` is told after each resource how many rows
+    it has, whether its checks stopped at LIMIT_ERRORS findings and which engine judged it (why)."""
     import frictionless
 
     descriptor = _descriptor(package)
     errors = frictionless.Package.validate_descriptor(descriptor).errors
     if errors:
         return [Finding(code=e.type, package=package.name, note=e.note or e.message) for e in errors], {}
-    if engine == "frictionless":
-        findings, rows = _frictionless(package, descriptor)
-        for name, count in rows.items():
-            done(name, count, sum(1 for f in findings if f.resource == name) >= LIMIT_ERRORS)
-        return findings, rows
     findings: list[Finding] = []
     rows: dict[str, int] = {}
     by_name = {r["name"]: r for r in descriptor["resources"] if r.get("name")}
     for raw in descriptor["resources"]:
-        check = check_resource(package.name, raw, package.folder, resources=by_name, limit_errors=LIMIT_ERRORS)
+        check = contained_check(package.name, raw, package.folder, by_name, engine)
         findings += check.findings
         rows[raw.get("name")] = check.rows
-        done(raw.get("name"), check.rows, check.partial)
+        done(raw.get("name"), check.rows, check.partial, check.engine, check.reason)
     return findings, rows
 
 
-def _frictionless(package: Package, descriptor: dict) -> tuple[list[Finding], dict[str, int]]:
-    import frictionless
-    from frictionless import system
-
+def contained_check(package: str, resource: dict, folder: Path, resources: dict[str, dict],
+                    engine: str) -> ResourceCheck:
+    """``check_resource``, with any unexpected error turned into a ``check-error`` finding."""
     try:
-        with system.use_context(trusted=False):
-            report = frictionless.Package(descriptor, basepath=str(package.folder)).validate(
-                limit_errors=LIMIT_ERRORS)
-    except frictionless.FrictionlessException as exc:
-        return [Finding(code=exc.error.type, package=package.name, note=exc.error.note)], {}
-    findings = [Finding(code=e.type, package=package.name, note=e.note or e.message) for e in report.errors]
-    rows: dict[str, int] = {}
-    for task in report.tasks:
-        rows[task.name] = (task.stats or {}).get("rows") or 0
-        findings += [_finding(package.name, task.name, e) for e in task.errors]
-        if rows[task.name] == 0 and not task.errors:
-            findings.append(Finding(code="empty-resource", package=package.name, resource=task.name,
-                                    note="the resource has a header but no data rows"))
-    return findings, rows
+        return check_resource(package, resource, folder, resources=resources, limit_errors=LIMIT_ERRORS,
+                              engine=engine)
+    except Exception as error:  # contained: one broken resource must not stop the others
+        note = error_note(error, folder)
+        return ResourceCheck([Finding(code="check-error", package=package, resource=resource.get("name"),
+                                      note=note)], engine=engine, reason="")
 
 
-def _finding(package: str, resource: str, error) -> Finding:
-    row = getattr(error, "row_number", None)
-    field = getattr(error, "field_name", None) or None  # an extra label has none: its label is in the note
-    return Finding(code=error.type, package=package, resource=resource, row=row,
-                   field=field, note=error.message)
+def error_note(error: BaseException, folder: Path | None = None) -> str:
+    """``Class: message`` without any server path (a path keeps only its last part)."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if folder is not None:
+        for prefix in {str(folder.resolve()), str(folder)}:
+            text = text.replace(prefix + "/", "").replace(prefix, folder.name)
+    text = re.sub(r"(?<![\w.:/])(?:[A-Za-z]:)?[/\\](?:[^\s/\\'\"]+[/\\])+", "", text)
+    return f"{type(error).__name__}: {text[:300]}" if text else type(error).__name__

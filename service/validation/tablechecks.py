@@ -64,15 +64,16 @@ def header_errors(fields: list[dict], labels: list[str]) -> list[tuple]:
         out.append((None, 0, "extra-label", None, f'label "{labels[number - 1]}" at position {number}'))
     for number in range(len(labels) + 1, len(fields) + 1):
         out.append((None, 0, "missing-label", fields[number - 1]["name"], f"position {number}"))
+    positions: dict[str, list[str]] = {}  # label -> its positions so far
     for number, (item, label) in enumerate(zip(fields, labels), start=1):
+        seen = positions.setdefault(label, [])
         if not label:
             out.append((None, 0, "blank-label", item["name"], f"position {number}"))
-            continue
-        seen = [str(i) for i, other in enumerate(labels[: number - 1], start=1) if other == label]
-        if seen:
+        elif seen:
             out.append((None, 0, "duplicate-label", item["name"], f'at position "{", ".join(seen)}"'))
         elif label != item["name"]:
             out.append((None, 0, "incorrect-label", item["name"], f'label is "{label}"'))
+        seen.append(str(number))
     return out
 
 
@@ -80,8 +81,13 @@ def _field_missing_values(item: dict, layout: Layout) -> list[str]:
     return item.get("missingValues", layout.missing_values)
 
 
+def cell_count(ncols: int) -> str:
+    """SQL: the number of cells of a record (ragged rows are padded with NULL)."""
+    return sq.joined([f"(c{i} IS NOT NULL)::INT" for i in range(1, ncols + 1)], "+", "0")
+
+
 def row_query(layout: Layout, limit: int) -> tuple[str, list[list[str]]]:
-    ncells = " + ".join(f"(c{i} IS NOT NULL)::INT" for i in range(1, layout.ncols + 1))
+    ncells = cell_count(layout.ncols)
     codes, names, blanks = [], [], []
     for index, item in enumerate(layout.expected, start=1):
         mv = _field_missing_values(item, layout)
@@ -90,8 +96,8 @@ def row_query(layout: Layout, limit: int) -> tuple[str, list[list[str]]]:
         names.append(constraint_names)
         blanks.append(sq.missing(f"c{index}", mv))
     k = len(layout.expected)
-    blank = " AND ".join(blanks) or "true"
-    flags = " OR ".join([f"e{i} <> 0" for i in range(1, k + 1)] + [f"nc <> {k}", "blank"])
+    blank = sq.joined(blanks, "AND", "true")
+    flags = sq.joined([f"e{i} <> 0" for i in range(1, k + 1)] + [f"nc <> {k}", "blank"], "OR", "false")
     sql = (f"SELECT n, nc, blank, {', '.join(f'e{i}' for i in range(1, k + 1)) or 'NULL'} FROM ("
            f"SELECT rowid + 1 AS n, {ncells} AS nc, {blank} AS blank, "
            f"{', '.join(codes) or 'NULL'} FROM {layout.table} WHERE rowid + 1 >= {layout.first}) "
@@ -101,8 +107,15 @@ def row_query(layout: Layout, limit: int) -> tuple[str, list[list[str]]]:
 
 def row_errors(con, layout: Layout, limit: int) -> list[tuple]:
     sql, names = row_query(layout, limit)
+    rows = [(n, nc, blank, codes) for n, nc, blank, *codes in con.execute(sql).fetchall()]
+    return row_findings(layout, rows, names)
+
+
+def row_findings(layout: Layout, rows: list[tuple], names: list[list[str]]) -> list[tuple]:
+    """Findings of the flagged records ``(n, cells, blank, codes)``; ``names[i]``: the constraints
+    behind the bits of field i's code."""
     out = []
-    for n, nc, blank, *codes in con.execute(sql).fetchall():
+    for n, nc, blank, codes in rows:
         if blank:
             out.append((n, RANK_CELL, "blank-row", None, ""))
             continue
@@ -136,7 +149,7 @@ def keyed_view(layout: Layout, names: list[str], alias: str) -> str:
     """SELECT n, k1..kj typed key columns over the data rows."""
     keys = ", ".join(f"{_typed_col(layout, name)} AS k{i}" for i, name in enumerate(names))
     return (f"SELECT rowid + 1 AS n, {keys} FROM {layout.table} "
-            f"WHERE rowid + 1 >= {layout.first}") if names else f"SELECT NULL AS n WHERE false"
+            f"WHERE rowid + 1 >= {layout.first}") if names else "SELECT NULL AS n WHERE false"
 
 
 def duplicates(con, layout: Layout, names: list[str], limit: int, *, skip_null_any: bool) -> list[int]:
