@@ -88,7 +88,7 @@ def _dataset(release: Release, name: str, base_url: str, files: dict) -> dict:
         "dct:title": _texts({"en": descriptor.get("title") or name, "zh-CN": descriptor.get("title_zh")}),
         "dct:description": _texts({"en": descriptor.get("description") or descriptor.get("title") or name,
                                    "zh-CN": descriptor.get("description_zh")}),
-        "dcat:keyword": [_text(word) for word in descriptor.get("keywords", []) if isinstance(word, str)],
+        "dcat:keyword": [_text(word) for word in _list(descriptor.get("keywords")) if isinstance(word, str)],
         "dct:publisher": _agent(base_url, _publisher_name(descriptor)),
         "dcat:landingPage": {"@id": f"{base_url}/packages/{name}"},  # the package's page for people
         "dcat:distribution": distributions,
@@ -141,7 +141,7 @@ def _distribution(url: str, kind: str, title: str, facts: dict, licence, resourc
 
 def _licence(descriptor: dict):
     """The first licence with a URL (``path``) as an IRI; licences named only are left out."""
-    for licence in descriptor.get("licenses", []) or []:
+    for licence in _list(descriptor.get("licenses")):
         if isinstance(licence, dict) and str(licence.get("path", "")).startswith(("http://", "https://")):
             return {"@id": licence["path"]}
     return None
@@ -162,10 +162,10 @@ def _temporal(coverage) -> dict | None:
 
 def _publisher_name(descriptor: dict) -> str:
     """The contributor with role publisher, else the creator, else the catalog's publisher."""
-    people = [c for c in descriptor.get("contributors", []) or [] if isinstance(c, dict) and c.get("title")]
+    people = [c for c in _list(descriptor.get("contributors")) if isinstance(c, dict) and c.get("title")]
     for role in ("publisher", "creator"):
         for person in people:
-            if role in (person.get("roles") or []) or person.get("role") == role:
+            if role in _list(person.get("roles")) or person.get("role") == role:
                 return person["title"]
     return PUBLISHER
 
@@ -184,6 +184,11 @@ def _texts(by_language: dict) -> list[dict]:
 def _text(text: str) -> dict:
     """A literal tagged zh-CN when it holds Chinese characters, else en."""
     return {"@value": text, "@language": "zh-CN" if _CJK.search(text) else "en"}
+
+
+def _list(value) -> list:
+    """A descriptor list property, or nothing when it is missing or not a list."""
+    return value if isinstance(value, list) else []
 
 
 def _typed(value: str, datatype: str) -> dict:

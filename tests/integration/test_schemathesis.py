@@ -10,9 +10,13 @@ links to follow). Every check is on. A fixed seed makes a failure reproducible:
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 # A schema cannot say which SQL text is valid, nor which columns a resource has: a schema-valid random
@@ -40,7 +44,22 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "404"]
 """
 
 
+def _wait_until_verified(url: str) -> None:
+    """/healthz answers 503 while the release is being verified at start; the run begins after that."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=5) as response:
+                if json.load(response)["verified"] is True:
+                    return
+        except urllib.error.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
+
+
 def test_every_operation_conforms_and_never_fails(live_url, tmp_path):
+    _wait_until_verified(live_url)
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG, "utf-8")
     cli = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
