@@ -94,7 +94,12 @@ def scrub(message: str, known: dict[str, str] | None = None) -> str:
 
 def parse(cursor, sql: str) -> dict:
     """DuckDB's own parse tree of ``sql`` (nothing bound, nothing run)."""
-    tree = json.loads(cursor.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+    text = cursor.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0]
+    try:
+        tree = json.loads(text)
+    except RecursionError:  # Python's JSON reader recurses: about 300 levels of nested expressions
+        raise QueryError("the query nests too deeply to be checked: flatten its expressions or subqueries",
+                         code="not-allowed", details={"kind": "node", "name": "depth"}) from None
     if tree.get("error"):
         raise QueryError(scrub(str(tree.get("error_message") or "the query cannot be parsed")))
     return tree
@@ -136,7 +141,8 @@ class SqlGuard:
 
 
 class Walk:
-    """One walk of a parse tree: raises at the first thing not allowed."""
+    """One walk of a parse tree, with an explicit stack (a deep tree cannot exhaust Python's):
+    raises at the first thing not allowed. Each stacked item carries the CTE names in its scope."""
 
     def __init__(self, functions: frozenset[str], table_allowed, foreign: dict[str, set[str]]):
         self.functions = functions
@@ -144,18 +150,25 @@ class Walk:
         self.foreign = foreign
 
     def walk(self, value, scope: frozenset[str]) -> None:
-        if isinstance(value, list):
-            for item in value:
-                self.walk(item, scope)
-        elif isinstance(value, dict):
-            if "class" in value:
-                self.expression(value, scope)
-            elif isinstance(value.get("type"), str):
-                self.typed(value, scope)
-            elif not ({"id", "type_info"} <= value.keys() or {"is_null", "value"} <= value.keys()):
-                self.walk(list(value.values()), scope)  # a plain holder; types and values are leaves
+        stack = [(value, scope)]
+        while stack:
+            value, scope = stack.pop()
+            if isinstance(value, list):
+                stack.extend((item, scope) for item in reversed(value))
+            elif isinstance(value, dict):
+                stack.extend(reversed(self.visit(value, scope)))
 
-    def typed(self, node: dict, scope: frozenset[str]) -> None:
+    def visit(self, node: dict, scope: frozenset[str]) -> list[tuple]:
+        """Check one node; return its children to walk, each with its scope."""
+        if "class" in node:
+            return self.expression(node, scope)
+        if isinstance(node.get("type"), str):
+            return self.typed(node, scope)
+        if {"id", "type_info"} <= node.keys() or {"is_null", "value"} <= node.keys():
+            return []  # a type or a value: leaves
+        return [(v, scope) for v in node.values()]  # a plain holder
+
+    def typed(self, node: dict, scope: frozenset[str]) -> list[tuple]:
         kind = node["type"]
         if kind in QUERY_NODES:
             return self.query(node, scope)
@@ -169,22 +182,23 @@ class Walk:
             if node.get("show_type") not in SHOW_TYPES or not node.get("query"):
                 raise refuse("node", f"SHOW {node.get('table_name', '')}".strip(),
                              "{name} is not available here: DESCRIBE or SUMMARIZE a table or a query")
-            return self.walk(node["query"], frozenset())  # bound on its own: outer CTEs not in scope
-        self.walk([v for k, v in node.items() if k != "type"], scope)
+            return [(node["query"], frozenset())]  # bound on its own: outer CTEs are not in its scope
+        return [(v, scope) for k, v in node.items() if k != "type"]
 
-    def query(self, node: dict, scope: frozenset[str]) -> None:
+    def query(self, node: dict, scope: frozenset[str]) -> list[tuple]:
+        children = []
         for entry in (node.get("cte_map") or {}).get("map", []):
             name = entry["key"].lower()
             if not _PLAIN_NAME.match(name) or name in self.foreign["relations"]:
                 raise refuse("cte", entry["key"], "CTE name {name} is not allowed here: choose a plain, unused name")
-            self.walk(entry["value"], scope)
+            children.append((entry["value"], scope))  # sees the CTEs before it, not itself
             scope = scope | {name}
-        if node["type"] == "RECURSIVE_CTE_NODE":
-            self.walk(node.get("left"), scope)
+        rest = [k for k in node if k not in ("cte_map", "type")]
+        if node["type"] == "RECURSIVE_CTE_NODE":  # only its recursive part sees its own name
+            children.append((node.get("left"), scope))
             scope = scope | {node["cte_name"].lower()}
-            self.walk([v for k, v in node.items() if k not in ("cte_map", "left", "type")], scope)
-            return
-        self.walk([v for k, v in node.items() if k not in ("cte_map", "type")], scope)
+            rest.remove("left")
+        return children + [(node[k], scope) for k in rest]
 
     def table(self, node: dict, scope: frozenset[str]) -> None:
         catalog, schema, name = node.get("catalog_name", ""), node.get("schema_name", ""), node["table_name"]
@@ -196,16 +210,16 @@ class Walk:
             raise refuse("table", dotted, "table {name} is not available here: "
                                           "only the release's own tables and views can be read")
 
-    def table_function(self, node: dict, scope: frozenset[str]) -> None:
+    def table_function(self, node: dict, scope: frozenset[str]) -> list[tuple]:
         function = node["function"]
         name = function.get("function_name", "").lower()
         if function.get("class") != "FUNCTION" or function.get("schema") or name not in TABLE_FUNCTIONS:
             raise refuse("table function", name or "?", "table function {name}() is not available here: "
                                                          "only range(), generate_series() and unnest() are")
-        self.walk([v for k, v in function.items() if k not in ("class", "type")], scope)
-        self.walk([v for k, v in node.items() if k not in ("function", "type")], scope)
+        return ([(v, scope) for k, v in function.items() if k not in ("class", "type")]
+                + [(v, scope) for k, v in node.items() if k not in ("function", "type")])
 
-    def expression(self, node: dict, scope: frozenset[str]) -> None:
+    def expression(self, node: dict, scope: frozenset[str]) -> list[tuple]:
         klass, kind = node["class"], node.get("type")
         if kind not in EXPRESSIONS.get(klass, ()):
             raise refuse("node", f"{klass}/{kind}", "query construct {name} is not supported here")
@@ -213,7 +227,7 @@ class Walk:
             self.column(node["column_names"])
         elif klass in ("FUNCTION", "WINDOW"):
             self.function(node)
-        self.walk([v for k, v in node.items() if k not in ("class", "type")], scope)
+        return [(v, scope) for k, v in node.items() if k not in ("class", "type")]
 
     def column(self, names: list[str]) -> None:
         if len(names) == 1 and names[0].lower() in KEYWORD_CALLS:

@@ -340,3 +340,12 @@ def test_every_format_refuses_the_same(client, path, stream):
     response = client.get(path, query_string={"sql": "select * from pg_catalog.pg_settings", "_stream": stream})
     assert response.status_code == 400
     assert response.get_json()["error"]["details"] == {"kind": "table", "name": "pg_catalog.pg_settings"}
+
+
+def test_deep_queries_are_checked_or_refused_never_crash(box):
+    chain = "select " + " + ".join(["1"] * 250)
+    assert box.run(chain).rows == [(250,)]
+    nested = "select " + "abs(" * 600 + "-1" + ")" * 600
+    with pytest.raises(QueryError) as info:
+        box.check(nested)
+    assert info.value.code == "not-allowed" and info.value.details == {"kind": "node", "name": "depth"}
