@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import schemas
 from .catalog import INDICATOR_PACKAGES, REGIONAL_PACKAGES
+from .coverage import coverage_rows, coverage_summary
 from .csvio import read_csv, write_csv, write_json, write_text
 from .descriptor import package_descriptor, resource
 from .figures import ARTICLE_SOURCE, article_observations, extract_observations, figures_observations
@@ -84,10 +85,18 @@ def _write_indicator_package(reg: Registry, pkg_dir: Path, name: str, rows: list
                                   "Corps, which has no ISO code (see its note)."))
     resources.append(resource("observations", obs_schema, "Observations",
                               "One row per figure per source; exactly one preferred row per indicator, year, region."))
+    cov = coverage_rows(rows)
+    cov_schema = schemas.coverage_schema()
+    write_csv(pkg_dir / "data" / "coverage.csv", _names(cov_schema), cov)
+    resources.append(resource("coverage", cov_schema, "Coverage",
+                              "Per indicator, every year from its first to its last: covered or a gap, and how many "
+                              "observations, sources and regions."))
     years = [r["year"] for r in rows]
     sources = [reg.sources[s] for s in src_ids]
-    write_json(pkg_dir / "datapackage.json", package_descriptor(name, resources, years, sources))
-    write_text(pkg_dir / "README.md", indicator_readme(name, reg, rows, ind_ids, sources, conflicts, tables))
+    descriptor = package_descriptor(name, resources, years, sources)
+    descriptor["coverage"] = coverage_summary(cov)
+    write_json(pkg_dir / "datapackage.json", descriptor)
+    write_text(pkg_dir / "README.md", indicator_readme(name, reg, rows, ind_ids, sources, conflicts, tables, cov))
 
 
 def _write_milestones(reg: Registry, pkg_dir: Path) -> None:

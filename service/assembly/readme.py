@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .catalog import CATALOG, LICENSE, SOURCES_TERMS, REGIONAL_PACKAGES, VERSION
+from .coverage import coverage_matrix, coverage_summary
 from .preference import RULE
 from .registry import Registry
 from .tables_readme import NHSA_UNPUBLISHED, more_section, yearbook_section
@@ -49,7 +50,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "/").replace("\n", " ")
 
 
-def _coverage(reg: Registry, rows: list[dict], ind_ids: list[str]) -> list[str]:
+def _coverage(reg: Registry, rows: list[dict], ind_ids: list[str], cov: list[dict]) -> list[str]:
     years = defaultdict(set)
     count = defaultdict(int)
     for r in rows:
@@ -61,15 +62,17 @@ def _coverage(reg: Registry, rows: list[dict], ind_ids: list[str]) -> list[str]:
            f"- observations: {len(rows)} rows ({pref} preferred), {len(years)} indicators with data, "
            f"years {all_years[0]}-{all_years[-1]}",
            f"- regions: {', '.join(sorted({r['region'] for r in rows}))}", "",
-           "| indicator | unit | years with data | rows |", "|---|---|---|---|"]
+           "| indicator | unit | years with data | years missing inside the range | rows |", "|---|---|---|---|---|"]
+    missing = {s["indicator_id"]: s["missing_years"] for s in coverage_summary(cov)}
     for iid in ind_ids:
         ys = sorted(years.get(iid, ()))
         shown = ", ".join(str(y) for y in ys) if ys else "none (listed as the total of a part)"
+        gaps = ", ".join(map(str, missing.get(iid, []))) or "none"
         out.append(f"| `{iid}` {reg.indicators[iid]['name_en']} | {reg.indicators[iid]['unit']} | {shown} | "
-                   f"{count.get(iid, 0)} |")
+                   f"{gaps if ys else ''} | {count.get(iid, 0)} |")
     out += ["", "Years not listed are gaps: nothing was filled in, interpolated or converted between "
             "monthly and annual forms.", ""]
-    return out
+    return out + coverage_matrix(cov)
 
 
 def _conflicts(conflicts: list) -> list[str]:
@@ -86,7 +89,7 @@ def _conflicts(conflicts: list) -> list[str]:
 
 
 def indicator_readme(name: str, reg: Registry, rows: list[dict], ind_ids: list[str], sources: list[dict],
-                     conflicts: list, tables: tuple) -> str:
+                     conflicts: list, tables: tuple, cov: list[dict]) -> str:
     yb, more = tables
     regional = name in REGIONAL_PACKAGES
     out = _head(name)
@@ -94,11 +97,12 @@ def indicator_readme(name: str, reg: Registry, rows: list[dict], ind_ids: list[s
             "written, exact normalised value, verbatim quote, preferred flag, note)",
             "- `data/indicators.csv`, `data/sources.csv`, `data/units.csv`: the registry rows used"
             + (", `data/regions.csv`: ISO 3166-2:CN codes" if regional else ""),
-"",
+            "- `data/coverage.csv`: per indicator, every year from its first to its last: covered or a gap, and how "
+            "many observations, sources and regions (also summarised as `coverage` in `datapackage.json`)", "",
             "Produced by `python -m service.assembly` from `seeds/` (never edited by hand).", ""]
     if name in ("social-assistance", "benefit-levels"):
         out += [DIBAO_NOTE, ""]
-    out += _coverage(reg, rows, ind_ids)
+    out += _coverage(reg, rows, ind_ids, cov)
     out += _conflicts(conflicts)
     if name == "social-insurance-by-province":
         out += yearbook_section(reg, rows, yb)

@@ -111,6 +111,22 @@ def observations_schema(by_province: bool) -> dict:
     return {"fields": fields, "primaryKey": ["indicator_id", "year", "region", "source_id"], "foreignKeys": fks}
 
 
+def coverage_schema() -> dict:
+    return {"fields": [
+        _f("indicator_id", "string", "Indicator", "Id in the indicators resource.", required=True, pattern=ID_PATTERN),
+        _f("year", "integer", "Year", "Every year from the indicator's first to its last year with data.",
+           required=True, minimum=1931, maximum=2025),
+        _f("covered", "boolean", "Covered", "false: a year missing inside the indicator's range (a gap).",
+           required=True),
+        _f("observations", "integer", "Observations", "Rows of observations for the indicator and year.",
+           required=True, minimum=0),
+        _f("sources", "integer", "Sources", "Distinct sources giving the indicator that year.", required=True,
+           minimum=0),
+        _f("regions", "integer", "Regions", "Distinct regions with a value that year.", required=True, minimum=0),
+    ], "primaryKey": ["indicator_id", "year"],
+        "foreignKeys": [{"fields": ["indicator_id"], "reference": {"resource": "indicators", "fields": ["id"]}}]}
+
+
 def milestones_schema() -> dict:
     return {"fields": [
         _f("id", "string", "Milestone id", "Year and slug.", required=True, unique=True, pattern="^[0-9]{4}-[a-z0-9-]+$"),

@@ -156,6 +156,29 @@ def regions_suite(package: str) -> dict:
     ]}
 
 
+def coverage_suite(package: str) -> dict:
+    return {"name": f"{package}.coverage", "expectations": [
+        *_not_null("indicator_id", "year", "covered", "observations", "sources", "regions"),
+        _rows("covered-iff-observations", "A year is covered exactly when it has observations, with at least one "
+              "source and region.",
+              "SELECT b._row, b.indicator_id, b.year, b.covered, b.observations FROM {batch} b "
+              "WHERE (b.covered = 1) <> (b.observations > 0) OR (b.covered = 1 AND (b.sources < 1 OR b.regions < 1))"),
+        _rows("counts-match-observations", "observations, sources and regions are those of the observations "
+              "resource for the indicator and year.",
+              "SELECT b._row, b.indicator_id, b.year, b.observations, o.n FROM {batch} b LEFT JOIN "
+              "(SELECT indicator_id, year, count(*) AS n, count(DISTINCT source_id) AS s, count(DISTINCT region) AS r "
+              "FROM observations GROUP BY indicator_id, year) o ON o.indicator_id = b.indicator_id AND o.year = b.year "
+              "WHERE b.observations <> coalesce(o.n, 0) OR b.sources <> coalesce(o.s, 0) OR b.regions <> coalesce(o.r, 0)"),
+        _rows("every-year-in-range", "Every (indicator, year) of the observations has its coverage row, and the "
+              "rows of an indicator run without a hole from its first to its last year.",
+              "SELECT b._row, b.indicator_id, b.year FROM {batch} b JOIN (SELECT indicator_id, min(year) AS lo, "
+              "max(year) AS hi, count(*) AS n FROM {batch} GROUP BY indicator_id) g ON g.indicator_id = b.indicator_id "
+              "WHERE g.n <> g.hi - g.lo + 1 OR NOT EXISTS (SELECT 1 FROM observations o WHERE o.indicator_id = "
+              "b.indicator_id AND o.year = g.lo) OR NOT EXISTS (SELECT 1 FROM observations o WHERE o.indicator_id = "
+              "b.indicator_id AND o.year = g.hi)"),
+    ]}
+
+
 def milestones_suite() -> dict:
     return {"name": "policy-milestones.milestones", "expectations": [
         *_not_null("id", "year", "event_en", "event_zh", "category", "source_id", "quote"),
@@ -180,6 +203,7 @@ def all_suites() -> dict[str, dict]:
         out[f"{pkg}/indicators.json"] = indicators_suite(pkg)
         out[f"{pkg}/sources.json"] = sources_suite(pkg)
         out[f"{pkg}/units.json"] = units_suite(pkg)
+        out[f"{pkg}/coverage.json"] = coverage_suite(pkg)
     for pkg in REGIONAL_PACKAGES:
         out[f"{pkg}/regions.json"] = regions_suite(pkg)
     out["policy-milestones/milestones.json"] = milestones_suite()

@@ -144,3 +144,14 @@ def test_milestone_year_must_be_in_quote(tmp_path):
     _save(path, header, rows)
     failed = run_suites(packages, "policy-milestones")
     assert 6 in failed["year-in-quote"]
+
+
+def test_coverage_must_agree_with_the_observations(tmp_path):
+    packages = _copy(tmp_path)
+    path = packages / "social-insurance-coverage" / "data" / "coverage.csv"
+    header, rows = _load(path)
+    i = next(i for i, r in enumerate(rows) if r["covered"] == "true")
+    rows[i].update(covered="false", observations="0", sources="0", regions="0")
+    _save(path, header, rows)
+    failed = run_suites(packages, "social-insurance-coverage")
+    assert i + 2 in failed["counts-match-observations"]
