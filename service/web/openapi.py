@@ -120,7 +120,8 @@ def _operation(operation: Operation, method: str, path: str, rule, versioned: bo
         "tags": [operation.tag],
         "responses": _responses(operation, path, versioned),
     }
-    query = [{"$ref": f"#/components/parameters/{name}"} for name in operation.query]
+    headers = ("If-None-Match",) if operation.files else ()
+    query = [{"$ref": f"#/components/parameters/{name}"} for name in operation.query + headers]
     if method == "POST":
         body["requestBody"] = {"required": False, "content": {"application/x-www-form-urlencoded": {
             "schema": {"$ref": f"#/components/schemas/{operation.form}"}}}}

@@ -169,6 +169,8 @@ COMPONENTS = {
                   "schema": {"type": "integer", "minimum": 1}},
         "_next": {"name": "_next", "in": "query", "description": "The `next` token of the previous page.",
                   "schema": {"type": "string"}},
+        "If-None-Match": {"name": "If-None-Match", "in": "header", "description": "ETags the client holds: "
+                          "304 when one matches.", "schema": {"type": "string"}},
         "filters": {"name": "filters", "in": "query", "style": "form", "explode": True,
                     "description": "`<column>=<value>`: rows whose column equals the value.",
                     "schema": _free("^[A-Za-z0-9][^=&]*$")},
