@@ -305,18 +305,19 @@ def _passes(functions: set[str], foreign: dict[str, set[str]], trees: list[dict]
 
 
 def known_paths(*paths: Path | str) -> dict[str, str]:
-    """Labels for the server paths a message must never show: the given ones, the temp dir,
-    the Python prefix and its site-packages, the home folder, the code's folder."""
+    """Labels for the server paths a message must never show: the given ones, the temp dir, the
+    Python prefix and its site-packages, the home folder, the working folder, the code's folder."""
     import site
     import sys
     import tempfile
 
-    known = {str(p): f"<{label}>" for p, label in [
-        (tempfile.gettempdir(), "tmp"), (sys.prefix, "python"), (sys.base_prefix, "python"),
-        (Path.home(), "home"), (Path(__file__).resolve().parent.parent, "code")]}
-    for p in site.getsitepackages() if hasattr(site, "getsitepackages") else []:
-        known[str(p)] = "<python>"
-    known.update({str(p): "<release>" for p in paths if p})
+    labelled = [(tempfile.gettempdir(), "tmp"), (sys.prefix, "python"), (sys.base_prefix, "python"),
+                (Path.home(), "home"), (Path.cwd(), "cwd"), (Path(__file__).resolve().parent.parent, "code")]
+    labelled += [(p, "python") for p in getattr(site, "getsitepackages", list)()]
+    labelled += [(p, "release") for p in paths if p]
+    known = {}
+    for path, label in labelled:  # as given (maybe relative) and resolved
+        known[str(path)] = known[str(Path(path).resolve())] = f"<{label}>"
     return known
 
 
