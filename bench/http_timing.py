@@ -58,9 +58,10 @@ def alternate(calls: dict[str, callable], n: int) -> dict[str, list[float]]:
     return out
 
 
-def throughput(port: int, path: str, *, concurrency: int, seconds: float, max_requests: int) -> tuple[int, int, float]:
+def throughput(port: int, path: str, *, concurrency: int, seconds: float, max_requests: int,
+               headers: dict | None = None, expect: int = 200) -> tuple[int, int, float]:
     """``concurrency`` threads ask ``path`` until ``seconds`` pass or ``max_requests`` are sent;
-    returns (answers 200, other answers or failures, elapsed seconds)."""
+    returns (answers ``expect``, other answers or failures, elapsed seconds)."""
     done, failed = [0], [0]
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
@@ -73,7 +74,7 @@ def throughput(port: int, path: str, *, concurrency: int, seconds: float, max_re
                     if done[0] + failed[0] >= max_requests:
                         return
                 try:
-                    ok = client.get(path).status == 200
+                    ok = client.get(path, headers).status == expect
                 except OSError:
                     ok = False
                 with lock:
