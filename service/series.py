@@ -1,8 +1,9 @@
 """Indicator series read from a release's DuckDB views (``main.indicators``, ``main.observations``).
 
 Each indicator has its registry entry, its preferred series (one value per
-year and region) and every observation of every source, with the quote and
-the source's reliability.
+year and region), every observation of every source, with the quote and
+the source's reliability, and its coverage: the years it covers, the years
+missing inside that range, and how many sources each year has.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ ORDER BY o.region, o.year, o.preferred DESC, s.reliability_rank, o.source_id
 """
 
 
+_COVERAGE = """
+SELECT indicator_id, year, count(*) AS observations, count(DISTINCT source_id) AS sources,
+       count(DISTINCT region) AS regions
+FROM main.observations {where}
+GROUP BY indicator_id, year ORDER BY indicator_id, year
+"""
+
+
 def _objects(result: QueryResult) -> list[dict]:
     return [dict(zip(result.columns, row)) for row in result.rows]
 
@@ -43,9 +52,37 @@ def has_indicators(box: Sandbox) -> bool:
 
 
 def list_indicators(box: Sandbox) -> QueryResult:
+    """One row per indicator, with ``years_covered`` and ``missing_years`` (inside its first-last range)."""
     if not has_indicators(box):
         return QueryResult([], [], [], False, 0.0)
-    return box.run_trusted(_LIST)
+    result = box.run_trusted(_LIST)
+    coverage = indicator_coverage(box)
+    rows = []
+    for row in result.rows:
+        cov = coverage.get(row[0], {"years": [], "missing_years": []})
+        rows.append((*row, len(cov["years"]), cov["missing_years"]))
+    return QueryResult([*result.columns, "years_covered", "missing_years"],
+                       [*result.types, "INTEGER", "INTEGER[]"], rows, result.truncated, result.elapsed_ms)
+
+
+def indicator_coverage(box: Sandbox, indicator_id: str | None = None) -> dict[str, dict]:
+    """``id -> {first_year, last_year, years, missing_years, per_year: [{year, covered, observations,
+    sources, regions}]}`` over every year of the indicator's range."""
+    where, params = ("WHERE indicator_id = $id", {"id": indicator_id}) if indicator_id else ("", None)
+    counts: dict[str, dict[int, tuple]] = {}
+    for iid, year, observations, sources, regions in box.run_trusted(_COVERAGE.format(where=where), params).rows:
+        counts.setdefault(iid, {})[year] = (observations, sources, regions)
+    out = {}
+    for iid, by_year in counts.items():
+        first, last = min(by_year), max(by_year)
+        per_year = []
+        for year in range(first, last + 1):
+            observations, sources, regions = by_year.get(year, (0, 0, 0))
+            per_year.append({"year": year, "covered": year in by_year, "observations": observations,
+                             "sources": sources, "regions": regions})
+        out[iid] = {"first_year": first, "last_year": last, "years": sorted(by_year),
+                    "missing_years": [y["year"] for y in per_year if not y["covered"]], "per_year": per_year}
+    return out
 
 
 def indicator(box: Sandbox, indicator_id: str) -> dict:
@@ -55,4 +92,5 @@ def indicator(box: Sandbox, indicator_id: str) -> dict:
     observations = _objects(box.run_trusted(_OBSERVATIONS, {"id": indicator_id}))
     series = [{k: o[k] for k in ("year", "region", "value_normalised", "unit_normalised", "value", "unit",
                                  "source_id")} for o in observations if o["preferred"]]
-    return {"indicator": entries[0], "series": series, "observations": observations}
+    coverage = indicator_coverage(box, indicator_id).get(indicator_id)
+    return {"indicator": entries[0], "coverage": coverage, "series": series, "observations": observations}
