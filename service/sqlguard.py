@@ -73,7 +73,7 @@ TABLE_REFS = frozenset({"BASE_TABLE", "EMPTY", "EXPRESSION_LIST", "JOIN", "PIVOT
                         "SUBQUERY", "TABLE_FUNCTION"})
 CLAUSES = frozenset({"ORDER_MODIFIER", "LIMIT_MODIFIER", "LIMIT_PERCENT_MODIFIER", "DISTINCT_MODIFIER",
                      "ORDER_DEFAULT", "ASCENDING", "DESCENDING"})
-SHOW_TYPES = frozenset({"DESCRIBE", "SUMMARY"})
+SHOW_TYPES = frozenset({"DESCRIBE", "SHOW", "SUMMARY"})
 
 _PLAIN_NAME = re.compile(r"^\w+$")
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.~>-])(?:/[^\s'\"/]+){2,}/?|~(?:/[^\s'\"/]+)+/?")
@@ -179,10 +179,7 @@ class Walk:
         elif kind == "TABLE_FUNCTION":
             return self.table_function(node, scope)
         elif kind == "SHOW_REF":
-            if node.get("show_type") not in SHOW_TYPES or not node.get("query"):
-                raise refuse("node", f"SHOW {node.get('table_name', '')}".strip(),
-                             "{name} is not available here: DESCRIBE or SUMMARIZE a table or a query")
-            return [(node["query"], frozenset())]  # bound on its own: outer CTEs are not in its scope
+            return self.show(node)
         return [(v, scope) for k, v in node.items() if k != "type"]
 
     def query(self, node: dict, scope: frozenset[str]) -> list[tuple]:
@@ -209,6 +206,15 @@ class Walk:
             dotted = ".".join(part for part in path if part)
             raise refuse("table", dotted, "table {name} is not available here: "
                                           "only the release's own tables and views can be read")
+
+    def show(self, node: dict) -> list[tuple]:
+        """DESCRIBE, SHOW or SUMMARIZE of an own table or of a query; not SHOW TABLES and the like."""
+        if node.get("show_type") not in SHOW_TYPES or not (node.get("table_name") or node.get("query")):
+            raise refuse("node", f"SHOW {node.get('table_name', '')}".strip(),
+                         "{name} is not available here: DESCRIBE or SUMMARIZE a table or a query")
+        if node.get("table_name"):
+            self.table(node, frozenset())
+        return [(node.get("query"), frozenset())]  # bound on its own: outer CTEs are not in its scope
 
     def table_function(self, node: dict, scope: frozenset[str]) -> list[tuple]:
         function = node["function"]
