@@ -51,8 +51,10 @@ def print_report(context: dict, figures: list[dict], rates: dict, export) -> int
             limit = FLOOR_TARGETS[q.name]
             targets.append((f"{q.name} median <= {limit}x floor", f"{ours / floor:.2f}x", ours / floor <= limit))
     print(f"\nmedians of {len(figures[0]['samples']['socsec'])} requests per server "
-          f"(Q2: {len(figures[1]['samples']['socsec'])}), alternating; floor the same count in-process; "
+          f"(Q2: {len(figures[1]['samples']['socsec'])}), the servers and the floor in turn; "
           "'socsec 304' = a repeat on the versioned URL with If-None-Match")
+    if not context["stream"]:
+        print("Q4 socsec: no _stream support, so from a second `socsec serve` with the row cap raised to the table")
     print()
     ours = rates["socsec"]["rate"]
     theirs = rates["datasette"]["rate"] if "datasette" in rates else None
