@@ -44,7 +44,7 @@ def openapi_document(app: Flask, examples: dict | None = None, row_limit: int | 
         if operation is None:
             continue
         item = paths.setdefault(path, {})
-        for method in sorted(rule.methods & {"GET", "POST"}):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):  # Flask adds those two to every rule
             item[method.lower()] = (_redirect(operation, method, path, rule, canonical, examples or {})
                                     if canonical else
                                     _operation(operation, method, path, rule, versioned, examples or {}))
@@ -97,7 +97,7 @@ def _concrete_rules(app: Flask):
 
 
 def _openapi_path(rule: str) -> str:
-    return _VARIABLE.sub(lambda m: "{%s}" % m["name"], rule)
+    return _VARIABLE.sub(lambda m: f"{{{m['name']}}}", rule)
 
 
 def _expand(rule: str, chosen: dict | None = None) -> list[tuple[str, dict]]:
@@ -154,7 +154,7 @@ def _redirect(operation: Operation, method: str, path: str, rule, canonical: str
 
 def _path_parameters(rule, path: str, examples: dict) -> list[dict]:
     return [_path_parameter(m, examples) for m in _VARIABLE.finditer(_expand(rule.rule)[0][0])
-            if "{%s}" % m["name"] in path]
+            if f"{{{m['name']}}}" in path]
 
 
 def _path_parameter(match: re.Match, examples: dict) -> dict:

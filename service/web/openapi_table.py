@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from .openapi_schemas import SCHEMAS
 
 SCHEMA = "#/components/schemas/"
-_ref = lambda name: {"$ref": SCHEMA + name}  # noqa: E731
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": SCHEMA + name}
+
+
 _text = {"type": "string"}
 _binary = {"type": "string", "contentMediaType": "application/octet-stream"}
 FORMATS = {
@@ -139,10 +144,16 @@ PATH_PARAMETERS = {
              "schema": {"type": "string", "pattern": "^[^/].*$"}},
 }
 
-_free = lambda pattern: {"type": "object", "propertyNames": {"pattern": pattern},  # noqa: E731
-                         "additionalProperties": {"type": "string"}}
-_error_response = lambda text, **extra: {"description": text, "content": {  # noqa: E731
-    "application/json": {"schema": _ref("Error")}}, **extra}
+
+
+def _free(pattern: str) -> dict:
+    """A free-form query object (``style: form``, exploded): names matching ``pattern``, string values."""
+    return {"type": "object", "propertyNames": {"pattern": pattern}, "additionalProperties": {"type": "string"}}
+
+
+def _error_response(text: str, **extra) -> dict:
+    return {"description": text, "content": {"application/json": {"schema": _ref("Error")}}, **extra}
+
 _SQL_EXAMPLES = {
     "coverage": {"value": "select indicator_id, year, value, unit from observations where preferred "
                           "order by indicator_id, year limit 20"},

@@ -34,7 +34,8 @@ def _api_rules(app) -> list[tuple[str, set[str]]]:
                          for m in [next(m for m in RULE_VARIABLE.finditer(p) if m[1] == "any")]
                          for choice in m[2].split(",")]
             for path in paths:
-                found.append((RULE_VARIABLE.sub(lambda m: "{%s}" % m[3], path), rule.methods & {"GET", "POST"}))
+                openapi_path = RULE_VARIABLE.sub(lambda m: f"{{{m[3]}}}", path)
+                found.append((openapi_path, rule.methods - {"HEAD", "OPTIONS"}))
     return found
 
 

@@ -66,6 +66,6 @@ def test_every_operation_conforms_and_never_fails(live_url, tmp_path):
     result = subprocess.run(
         [cli, "--no-color", "--config-file", str(config), "run", f"{live_url}/api/openapi.json",
          "--checks", "all", "--workers", "2", "--request-timeout", "20"],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        check=False, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:]
     assert "No issues found" in result.stdout or "passed" in result.stdout.lower(), result.stdout[-5000:]
