@@ -239,8 +239,8 @@ class Walk:
         if len(names) == 1 and names[0].lower() in KEYWORD_CALLS:
             call = KEYWORD_CALLS[names[0].lower()]
             if call not in self.functions:
-                raise refuse("keyword", names[0], "{name} is not available here "
-                                                  f"(DuckDB runs it as the function {call}())")
+                raise refuse("keyword", names[0], "{name} is not available here (DuckDB runs it as the "
+                                                  f"function {call}()); for a column of that name write t.{{name}}")
 
     def function(self, node: dict) -> None:
         name = node.get("function_name", "").lower()
@@ -269,9 +269,10 @@ def _foreign_names(cursor) -> dict[str, set[str]]:
                            "WHERE database_name <> current_database()"),
         "schemas": column("SELECT lower(schema_name) FROM duckdb_schemas() "
                           "WHERE database_name <> current_database() AND schema_name <> 'main'"),
+        # reachable without a schema (DuckDB's search path: main, then pg_catalog)
         "relations": column("SELECT lower(view_name) FROM duckdb_views() WHERE database_name <> current_database() "
-                            "UNION SELECT lower(table_name) FROM duckdb_tables() "
-                            "WHERE database_name <> current_database()"),
+                            "AND schema_name IN ('main', 'pg_catalog') UNION SELECT lower(table_name) "
+                            "FROM duckdb_tables() WHERE database_name <> current_database()"),
     }
 
 

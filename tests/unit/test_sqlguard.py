@@ -58,6 +58,8 @@ LEGIT = [
      "select indicator_id, y from latest join picked using (indicator_id) order by all"),
     "with recursive r(n) as (select 1 union all select n + 1 from r where n < 5) select n from r order by n",
     "with observations as (select 1 as x) select * from observations",
+    "with tables as (select 1 as x), columns as (select 2 as y) select * from tables, columns",
+    "select t.user from (select 'u' as user) t",
     "select * from (with a as (select 2 as x) select x from a) t, (with a as (select 3 as y) select y from a) u",
     (f"select * from (select indicator_id, year, value from {COVERAGE} where indicator_id like '%insured%') "
      "pivot (count(*) for year in (2015, 2020)) order by all"),
