@@ -4,9 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test test-slow bench bench-http setup release validate clean
+.PHONY: serve test test-slow bench bench-http setup release validate clean assets screenshots
 
 setup: $(STAMP)
 
@@ -18,10 +19,24 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own)
-$(CHROMIUM):
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own),
+# and the Noto CJK fonts so that the Chinese pages render
+$(CHROMIUM): | $(CJK_FONT)
 	$(SUDO) apt-get update
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk
+
+$(CJK_FONT):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk
+
+# the pages' JavaScript and CSS, rebuilt from the lock file into service/web/static/ (needs Node 20+ and npm;
+# the built files are committed, so `make serve` needs no Node)
+assets:
+	cd service/web/assets && npm ci --no-audit --no-fund && npm run build
+
+# PNGs of the main pages in English and Chinese, from a fresh release served by `socsec serve`
+screenshots: $(STAMP) $(CHROMIUM)
+	$(BIN)/python tests/browser/screenshots.py docs/screenshots
 
 # a refused release (invalid packages) leaves the current one served; with none at all, stop
 serve: $(STAMP)

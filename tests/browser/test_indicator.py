@@ -29,6 +29,10 @@ def test_chart_has_one_point_per_year_of_the_preferred_series(page, live_url):
         p["year"] for p in series]
     assert page.locator("#chart canvas").count() >= 1  # uPlot drew the line
     assert f"{len(series)}" in page.inner_text("#chart-alt")  # the text alternative
+    coverage = api(live_url, "/api/packages/social-insurance-coverage").get("coverage", [])
+    entry = next((c for c in coverage if c.get("indicator_id") == DISPUTED), None)
+    if entry:  # the descriptor's coverage, when the package has one, is said on the page
+        assert f"{entry['first_year']}–{entry['last_year']}" in page.inner_text("#coverage")
     assert_clean(page, live_url)
 
 

@@ -63,6 +63,7 @@ def indicator(indicator_id: str):
     state = _state(data)
     shown = browse.points(data, state["region"], state["from"], state["to"])
     years = sorted({p["year"] for p in data["series"] if p["region"] == state["region"]})
+    package = data["observations"][0]["package"] if data["observations"] else None
     script = {"indicator": jsonable(data["indicator"]), "region": state["region"],
               "points": [jsonable({k: v for k, v in p.items() if k != "others"}) for p in shown],
               "texts": i18n.texts_for_script(SCRIPT_TEXTS)}
@@ -70,7 +71,14 @@ def indicator(indicator_id: str):
                   script=script, map=browse.map_values(data, state["year"]), names=browse.regions(box),
                   sql=_sql(indicator_id), today=dt.date.today().isoformat(),
                   shown_args={k: v for k in ("region", "from", "to") if (v := state[k]) is not None},
-                  regional=any(r != browse.NATIONAL for r in state["regions"]))
+                  regional=any(r != browse.NATIONAL for r in state["regions"]), package=package,
+                  coverage=_coverage(release, package, indicator_id))
+
+
+def _coverage(release, package: str | None, indicator_id: str) -> dict | None:
+    """The package descriptor's coverage entry of this indicator (first, last and missing years), if any."""
+    entries = release.descriptor(package).get("coverage", []) if package else []
+    return next((c for c in entries if isinstance(c, dict) and c.get("indicator_id") == indicator_id), None)
 
 
 @bp.get("/indicators/<indicator_id>/data.<any(csv, json):ext>")
