@@ -66,11 +66,24 @@ def catalog_document(release: Release, base_url: str) -> dict:
         "dct:issued": created,
         "dct:modified": created,
         "dcat:dataset": [_dataset(release, name, base_url, files) for name in release.packages],
+        "dcat:service": _sql_service(release, base_url),
     }
     if release.meta.get("previous"):
         document["dcat:previousVersion"] = {
             "@id": f"{base_url}/api/releases/{release.meta['previous']}/catalog.jsonld"}
     return document
+
+
+def _sql_service(release: Release, base_url: str) -> dict:
+    """SQL over HTTP on this release, described by the OpenAPI contract."""
+    return {
+        "@id": f"{base_url}/api/releases/{release.version}/sql",
+        "@type": "dcat:DataService",
+        "dct:title": _texts({"en": "SQL over the release (DuckDB, read-only)", "zh-CN": "发布数据的 SQL 查询接口"}),
+        "dcat:endpointURL": {"@id": f"{base_url}/api/releases/{release.version}/sql"},
+        "dcat:endpointDescription": {"@id": f"{base_url}/api/openapi.json"},
+        "dcat:servesDataset": [{"@id": f"{base_url}/api/packages/{name}"} for name in release.packages],
+    }
 
 
 def _dataset(release: Release, name: str, base_url: str, files: dict) -> dict:

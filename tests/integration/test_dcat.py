@@ -70,6 +70,18 @@ def test_catalog_names_the_release_its_dates_and_publisher(graph, release):
     assert (publisher, RDF.type, FOAF.Agent) in graph and _one(graph, publisher, FOAF.name)
 
 
+def test_sql_service_serves_every_dataset_and_names_its_contract(graph, release, client):
+    [catalog] = graph.subjects(RDF.type, DCAT.Catalog)
+    service = _one(graph, catalog, DCAT.service)
+    assert (service, RDF.type, DCAT.DataService) in graph
+    assert set(graph.objects(service, DCAT.servesDataset)) == set(_datasets(graph).values())
+    endpoint = urlsplit(str(_one(graph, service, DCAT.endpointURL))).path
+    answer = client.get(endpoint, query_string={"sql": "select 1 as one"})
+    assert answer.status_code == 200 and answer.get_json()["release"] == release.version
+    contract = client.get(urlsplit(str(_one(graph, service, DCAT.endpointDescription))).path).get_json()
+    assert endpoint.replace(release.version, "{version}") in contract["paths"]
+
+
 def test_every_package_is_a_bilingual_dataset_with_licence_period_keywords_publisher(graph, release, client):
     datasets = _datasets(graph)
     assert sorted(datasets) == sorted(release.packages)
