@@ -44,6 +44,28 @@ def rows_as_objects(columns: list[str], rows: list[tuple]) -> list[dict]:
     return [dict(zip(columns, row)) for row in (zip(*values) if slow else rows)]
 
 
+def arrow_as_objects(table) -> list[dict]:
+    """An Arrow table's rows as objects: ``rows_as_objects`` of its Python values, with the dicts
+    built by Arrow (only columns that are not plain JSON go through ``jsonable``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = list(table.schema.names)
+    if len(set(names)) != len(names):  # Arrow and zip may keep a different one of two same-named columns
+        return rows_as_objects(names, list(zip(*(c.to_pylist() for c in table.columns))))
+    rows = table.to_pylist()
+    for name, column in zip(names, table.columns):
+        kind = column.type
+        plain = (pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_string(kind)
+                 or pa.types.is_large_string(kind) or pa.types.is_null(kind))
+        if pa.types.is_floating(kind):
+            plain = column.null_count == len(column) or pc.all(pc.is_finite(column)).as_py()
+        if not plain:
+            for row in rows:
+                row[name] = jsonable(row[name])
+    return rows
+
+
 def to_csv(columns: list[str], rows: list[tuple], *, header: bool = True) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

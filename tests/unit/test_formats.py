@@ -125,3 +125,22 @@ def test_arrow_csv_is_byte_identical_to_the_rows_csv(seed):
     if batch is not None:  # a slice: offsets that do not start at zero
         rows = list(zip(*(c.to_pylist() for c in batch.columns)))
         assert arrow_to_csv(batch, header=False) == to_csv(batch.schema.names, rows, header=False).encode("utf-8")
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_arrow_objects_are_the_rows_objects(seed):
+    from service.web.formats import arrow_as_objects
+
+    table = arrow_table(seed)
+    rows = list(zip(*(c.to_pylist() for c in table.columns)))
+    expected = json.dumps(rows_as_objects(table.schema.names, rows), ensure_ascii=False)
+    assert json.dumps(arrow_as_objects(table), ensure_ascii=False) == expected, table.schema.names
+
+
+def test_arrow_objects_with_same_named_columns_keep_what_zip_keeps():
+    import pyarrow as pa
+
+    from service.web.formats import arrow_as_objects
+
+    table = pa.Table.from_arrays([pa.array([1]), pa.array([2])], names=["a", "a"])
+    assert arrow_as_objects(table) == rows_as_objects(["a", "a"], [(1, 2)]) == [{"a": 2}]
