@@ -135,8 +135,10 @@ def verify(ctx: click.Context, version: str | None) -> None:
 @click.option("--host", default=None, help="Address to listen on (setting `host`).")
 @click.option("--port", type=int, default=None, help="Port (setting `port`).")
 @click.option("--workers", type=int, default=None, help="gunicorn workers (setting `workers`).")
+@click.option("--threads", type=int, default=None, help="Threads per worker (setting `threads`).")
 @click.pass_context
-def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, workers: int | None) -> None:
+def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, workers: int | None,
+          threads: int | None) -> None:
     """Serve the current release over HTTP."""
     settings = _settings(ctx)
     host, port, workers = host or settings.host, port or settings.port, workers or settings.workers
@@ -146,7 +148,10 @@ def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, wor
 
         create_app().run(host=host, port=port)
         return
+    # gthread: a query that runs into the time limit holds one thread, not a whole worker
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--worker-class", "gthread", "--threads", str(threads or settings.threads),
+            "--limit-request-line", "8190",
             "--access-logfile", "-", "service.web:create_app()"]
     os.execv(sys.executable, argv)
 

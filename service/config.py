@@ -32,6 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `socsec serve` listens on."),
     Setting("port", 8000, "Port `socsec serve` listens on."),
     Setting("workers", 2, "gunicorn worker processes for `socsec serve`."),
+    Setting("threads", 8, "Threads per gunicorn worker (`gthread`): requests one process serves at once."),
     Setting("sql_time_limit_ms", 1000, "Time limit of one SQL query, in milliseconds."),
     Setting("sql_stream_time_limit_ms", 300000,
             "Time limit of one full export (`_stream=on`), in milliseconds, fetch and transfer included."),
@@ -56,6 +57,7 @@ class Settings:
     host: str
     port: int
     workers: int
+    threads: int
     sql_time_limit_ms: int
     sql_stream_time_limit_ms: int
     max_concurrent_queries: int

@@ -103,12 +103,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_server(root: Path, *args: str, env: dict | None = None, ready: str = "/api/packages"):
+def live_server(root: Path, *args: str, env: dict | None = None, ready: str = "/api/packages",
+                cwd: Path | None = None):
     """A real `socsec serve` (gunicorn) over ``root``; yields its URL and stops it afterwards."""
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SOCSEC_")}
+    clean["PYTHONPATH"] = str(REPO)  # this tree's code, whatever the working directory
     server = subprocess.Popen([sys.executable, "-m", "service.cli", "--root", str(root), "serve",
-                               "--port", str(port), *args], env={**clean, **(env or {})},
+                               "--port", str(port), *args], env={**clean, **(env or {})}, cwd=cwd,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
