@@ -43,7 +43,10 @@ def _sources(sources: list[dict]) -> list[str]:
     return out + ["", "Reliability classes map the notes of `figures_sources.csv` and the yearbook README onto "
                   "official (1), official-repost (2), reputable-news (3, incl. the UNICEF atlas), secondary-news "
                   "(4, incl. foreign-language news), secondary-repost (5, incl. translations, the unverified "
-                  "CLSY host and the seed article's English repost), low (6).", ""]
+                  "CLSY host and the seed article's English repost), low (6). The newer sources (`seeds/more/sources.csv`): "
+                  "official for the provincial statistics bureaus and nhsa.gov.cn, official-repost for the county "
+                  "government's repost, secondary-repost for the third party's transcription of CSY2025, the "
+                  "unofficial dibao host and the private and WeChat reposts.", ""]
 
 
 def _cell(text: str) -> str:
