@@ -10,7 +10,6 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from ... import browse
-from ...errors import ServiceError
 from . import i18n
 
 # no inline script, no eval, no inline style: code and styles come from /static only; data travels in
@@ -23,14 +22,8 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table").disable("i
 
 def blueprint(name: str) -> Blueprint:
     bp = Blueprint(name, __name__)
-    bp.after_request(secure)
-    bp.register_error_handler(ServiceError, error_page)
+    bp.after_request(secure)  # errors keep the one JSON shape of every endpoint (service/web/errors.py)
     return bp
-
-
-def error_page(exc: ServiceError):
-    """A page's bad parameter or unknown name, said on a page (the API answers the JSON shape)."""
-    return render("error.html", error=exc), exc.status
 
 
 def secure(response):
