@@ -48,6 +48,10 @@ def test_a_bad_query_shows_its_error_beside_the_kept_text(page, live_url):
     page.fill("#sql", "drop table observations")
     page.click("#run")
     assert "read-only" in page.inner_text("#sql-error")
+    slow = "select sum(i) from range(50000000000) t(i)"
+    page.fill("#sql", slow)
+    page.click("#run")  # the time limit stops it: said beside the query, which stays
+    assert "query-timeout" in page.inner_text("#sql-error") and page.input_value("#sql") == slow
     assert_clean(page, live_url)
 
 
