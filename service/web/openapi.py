@@ -83,17 +83,30 @@ def _concrete_rules(app: Flask):
 
     ``canonical`` is the path Werkzeug redirects to (308) when the chosen format is another rule's
     default (``/api/sql.json`` -> ``/api/sql``), else None."""
-    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/api/") or r.rule == "/healthz"]
-    for rule in rules:
+    for rule in app.url_map.iter_rules():
+        if not (rule.rule.startswith("/api/") or rule.rule == "/healthz"):
+            continue
         for concrete, chosen in _expand(rule.rule):
             versioned = concrete.startswith(VERSIONED)
             unversioned = "/api/" + concrete[len(VERSIONED):] if versioned else concrete
             key = _VARIABLE.sub("{}", unversioned)
-            target = next((other for other in rules if other.endpoint == rule.endpoint and other.defaults
-                           and not rule.defaults and chosen
-                           and all(k in chosen and chosen[k] == v for k, v in other.defaults.items())), None)
+            target = _redirect_target(app, rule, chosen)
             yield (rule, _openapi_path(concrete), key, versioned,
                    _openapi_path(target.rule) if target else None)
+
+
+def _redirect_target(app: Flask, rule, chosen: dict):
+    """The rule Werkzeug redirects to when ``chosen`` are its defaults (as ``MapAdapter.match`` decides)."""
+    if not app.url_map.redirect_defaults:
+        return None
+    unknown = object()  # the other variables: equal to no default
+    values = {name: chosen.get(name, unknown) for name in rule.arguments}
+    for other in app.url_map.iter_rules(rule.endpoint):
+        if other is rule:
+            return None
+        if other.provides_defaults_for(rule) and other.suitable_for(values, "GET"):
+            return other
+    return None
 
 
 def _openapi_path(rule: str) -> str:

@@ -127,3 +127,16 @@ def release_names(project):
 
     return set(Store(project / "var" / "store").current().packages)
 
+
+
+def test_documented_redirects_are_the_apps_redirects(document, client):
+    redirects = [(path, op) for path, item in document["paths"].items() for op in item.values()
+                 if "308" in op["responses"]]
+    assert {"/api/sql.json", "/api/indicators.json"} <= {path for path, _ in redirects}
+    for path, operation in redirects:
+        url = path
+        for parameter in operation.get("parameters", []):
+            url = url.replace(f"{{{parameter['name']}}}", parameter["example"])
+        response = client.get(url)
+        assert response.status_code == 308, url
+        assert response.headers["Location"].endswith(url.rsplit(".json", 1)[0]), (url, response.headers)
