@@ -62,7 +62,8 @@ def print_report(context: dict, figures: list[dict], rates: dict, export) -> int
           + (f", datasette {theirs:,.0f} req/s, ratio {ours / theirs:.2f}x" if theirs else "")
           + (f"; socsec cached (304 on the versioned URL) {rates['socsec 304']['rate']:,.0f} req/s"
              if "socsec 304" in rates else "")
-          + "".join(f"; {name}: {r['failed']} failed" for name, r in rates.items() if r["failed"]))
+          + "".join(f"; {name} not answered as expected: {dict(r['failed'])}" for name, r in rates.items()
+                    if r["failed"]))
     targets.append((f"Q1 throughput >= {THROUGHPUT_TARGET:.0f}x datasette", _ratio(ours, theirs),
                     None if theirs is None else ours / theirs >= THROUGHPUT_TARGET))
     targets.append(_export_line(context, export))

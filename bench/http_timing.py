@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import http.client
 import statistics
 import threading
@@ -61,8 +62,8 @@ def alternate(calls: dict[str, callable], n: int) -> dict[str, list[float]]:
 def throughput(port: int, path: str, *, concurrency: int, seconds: float, max_requests: int,
                headers: dict | None = None, expect: int = 200) -> tuple[int, int, float]:
     """``concurrency`` threads ask ``path`` until ``seconds`` pass or ``max_requests`` are sent;
-    returns (answers ``expect``, other answers or failures, elapsed seconds)."""
-    done, failed = [0], [0]
+    returns (answers ``expect``, a count of other answers and failures by status or error, elapsed seconds)."""
+    done, failed = [0], collections.Counter()
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
 
@@ -71,17 +72,17 @@ def throughput(port: int, path: str, *, concurrency: int, seconds: float, max_re
         try:
             while time.perf_counter() < deadline:
                 with lock:
-                    if done[0] + failed[0] >= max_requests:
+                    if done[0] + sum(failed.values()) >= max_requests:
                         return
                 try:
-                    ok = client.get(path, headers).status == expect
-                except OSError:
-                    ok = False
+                    outcome = client.get(path, headers).status
+                except OSError as exc:
+                    outcome = type(exc).__name__
                 with lock:
-                    if ok:
+                    if outcome == expect:
                         done[0] += 1
                     else:
-                        failed[0] += 1
+                        failed[outcome] += 1
         finally:
             client.close()
 
@@ -91,7 +92,7 @@ def throughput(port: int, path: str, *, concurrency: int, seconds: float, max_re
         t.start()
     for t in threads:
         t.join()
-    return done[0], failed[0], time.perf_counter() - started
+    return done[0], failed, time.perf_counter() - started
 
 
 @dataclass
