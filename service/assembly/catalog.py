@@ -62,11 +62,13 @@ CATALOG: dict[str, dict] = {
         "title": "China social assistance by province: dibao standards and Fujian relief, 2010-2021",
         "title_zh": "中国分地区社会救助:低保标准与福建社会救济(2010-2021年)",
         "description": "Rural dibao standards of the 31 provinces in the third quarter of 2015 (average, sum of the "
-                       "county standards and number of counties; an unofficial host) and Fujian's dibao recipients, "
-                       "households, planned funds and tekun support in 2010, 2015, 2020 and 2021 (Fujian Statistical "
-                       "Yearbook 2022), each value with its table row as the quote.",
+                       "county standards and number of counties; an unofficial host) and Fujian's dibao recipients "
+                       "(with women, elderly, minors and persons with disabilities), households and planned funds in "
+                       "2010, 2015, 2020 and 2021 (Fujian Statistical Yearbook 2022; its tekun rows have no year that "
+                       "can be told and are listed, not published), each value with its table row as the quote.",
         "description_zh": "2015年第三季度31个省份农村低保标准(平均标准、区县合计数、区县数量;非官方网站转载)及福建省2010、2015、"
-                          "2020、2021年低保人数、户数、计划支出与特困供养(《福建统计年鉴2022》),引文为表格原行。",
+                          "2020、2021年低保人数、户数与计划支出(《福建统计年鉴2022》;特困供养各行无法确定年份,列出而不发布),"
+                          "引文为表格原行。",
         "keywords": ["China", "province", "dibao", "minimum living guarantee", "低保标准", "分地区", "福建"],
     },
     "policy-milestones": {

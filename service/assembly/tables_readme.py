@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .registry import Registry
+from .table_checks import UNALLOCATED_2024
 from .yearbook import SKIP_REASONS
 
 NHSA_UNPUBLISHED = [
@@ -66,7 +67,9 @@ def yearbook_section(reg: Registry, rows: list[dict], yb) -> list[str]:
             "- CSY2006 23-39, national row: total 17487.0 vs staff + retirees 17487.9 (published as is; the "
             "parts-within-total expectation checks each part against the total, so it passes).",
             "- CSY2010 22-48, data row 4 (Hebei, resolved by position): urban employees (城镇职工) 802.1 vs staff "
-            "(在岗职工) 580.4 + retirees (退休人员) 219.7 = 800.1 (published as is).",
+            "(在岗职工) 580.4 + retirees (退休人员) 219.7 = 800.1 (published as is); the table's retirees column sums "
+            "to 5525.1 against its national row 5526.9, 1.8 apart, beyond the rounding; its other columns sum to "
+            "their national rows within it.",
             "",
             "### Data years", "",
             "- CLSY 10-25 (2001-2010): the year is taken from each column header.",
@@ -110,7 +113,6 @@ def more_section(reg: Registry, package: str, rows: list[dict], more) -> list[st
 
 
 def _remainders(rows: list[dict]) -> list[str]:
-    from .table_checks import UNALLOCATED_2024
     sums: dict[str, Decimal] = defaultdict(Decimal)
     national: dict[str, str] = {}
     for r in rows:
