@@ -23,6 +23,8 @@ import json
 import re
 from pathlib import Path
 
+import duckdb
+
 from .errors import QueryError
 
 TABLE_FUNCTIONS = frozenset({"generate_series", "range", "unnest"})
@@ -124,6 +126,8 @@ class SqlGuard:
         cursor = self._con.cursor()
         try:
             tree = parse(cursor, sql)
+        except duckdb.Error as exc:  # the parse itself failed (memory, interrupt): say so, no 500
+            raise QueryError(scrub(str(exc))) from None
         finally:
             cursor.close()
         Walk(self.functions, self.table_allowed, self.foreign).walk(tree.get("statements", []), frozenset())
@@ -336,8 +340,6 @@ INVENTORY_HEADER = """\
 
 
 if __name__ == "__main__":
-    import duckdb
-
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     print(INVENTORY_HEADER)
     print(f"# duckdb {duckdb.__version__}")
