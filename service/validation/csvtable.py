@@ -18,6 +18,9 @@ from . import tablechecks as tc
 from . import widechecks as wc
 
 
+NULL_MARK = "\x01"  # DuckDB's null string: no cell is NULL except those of short rows
+
+
 class Stop(Exception):
     """A descriptor-level problem: the resource cannot be checked further."""
 
@@ -58,8 +61,10 @@ class Table:
         self.scan = rawscan.scan(path, md5=algo == "md5", sha256=algo == "sha256", utf8=utf8)
         data_path, encoding = self._prepare(tmp, name, path, encoding)
         dialect = self._dialect(fastpath.csv_dialect(resource))
-        if dialect["skip"] and dialect["quote"] and rawscan.contains(data_path, (" " + dialect["quote"]).encode()):
+        if dialect["skip"] and dialect["quote"] and rawscan.space_before_quote(data_path, dialect["delim"], dialect["quote"]):
             raise Fallback("skipInitialSpace before a quoted cell")
+        if self.scan.odd_bytes and rawscan.contains(data_path, NULL_MARK.encode()):
+            raise Fallback("a cell holds the byte 0x01, which the fast path uses to mark empty cells")
         if self.scan.blank_lines:
             self.blank_rows = rawscan.blank_record_rows(data_path, "utf-8-sig", dialect)
             self.adjusted = [b - j for j, b in enumerate(self.blank_rows, start=1)]
@@ -154,20 +159,26 @@ class Table:
             con.execute(f"SET memory_limit = '{1024 + ncols // 8}MB'")
         escape = dialect["escapechar"] or (dialect["quote"] if dialect["doublequote"] else "")
         options = (f"header=false, auto_detect=false, null_padding=true, strict_mode=false, "
-                   f"nullstr='\x01', delim={sq.lit(dialect['delim'])}, quote={sq.lit(dialect['quote'])}, "
+                   f"nullstr='{NULL_MARK}', delim={sq.lit(dialect['delim'])}, quote={sq.lit(dialect['quote'])}, "
                    f"escape={sq.lit(escape)}, columns={cols}")
         path_sql = sq.lit(str(path))
         select = "*"
         if dialect["skip"]:  # Python's skipinitialspace: spaces after a delimiter are not in the cell
             select = ", ".join(f"ltrim(c{i}, ' ') AS c{i}" for i in range(1, ncols + 1))
         con.execute(f"DROP TABLE IF EXISTS {name}")
+        import duckdb
+
         try:
-            con.execute(f"CREATE TABLE {name} AS SELECT {select} FROM read_csv({path_sql}, {options})")
-        except Exception as error:  # quoted newlines need the serial reader
-            if "parallel" not in str(error):
-                raise
-            con.execute(f"CREATE TABLE {name} AS SELECT {select} FROM read_csv({path_sql}, {options}, "
-                        "parallel=false)")
+            try:
+                con.execute(f"CREATE TABLE {name} AS SELECT {select} FROM read_csv({path_sql}, {options})")
+            except duckdb.Error as error:  # quoted newlines need the serial reader
+                if "parallel" not in str(error):
+                    raise
+                con.execute(f"CREATE TABLE {name} AS SELECT {select} FROM read_csv({path_sql}, {options}, "
+                            "parallel=false)")
+        except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
+            # e.g. a line longer than DuckDB's max_line_size: Python's reader has no such limit
+            raise Fallback(f"DuckDB's CSV reader cannot read the file ({type(error).__name__})") from error
 
     @property
     def rows(self) -> int:

@@ -115,8 +115,8 @@ def _dialect_gaps(resource: dict) -> list[str]:
                              or not isinstance(rows[0], int) or rows[0] < 1):
         out.append("dialect headerRows " + str(rows))
     quote = raw.get("quoteChar")
-    if quote is not None and len(quote) > 1:
-        out.append("dialect quoteChar of several characters")
+    if quote is not None and len(quote) != 1:
+        out.append("dialect quoteChar of several characters" if quote else "dialect quoteChar empty (no quoting)")
     delimiter = raw.get("delimiter")
     if delimiter is not None and len(delimiter) != 1:
         out.append("dialect delimiter of several characters")

@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 import pathlib
+import re
 from dataclasses import dataclass, field
 
 CHUNK = 1 << 20
@@ -54,7 +55,7 @@ def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool) -> RawScan:
                 result.odd_bytes = bool(chunk.translate(None, PLAIN))
             if not result.blank_lines:
                 probe = tail + chunk
-                result.blank_lines = b"\n\n" in probe or b"\n\r\n" in probe
+                result.blank_lines = b"\n\n" in probe or b"\n\r\n" in probe or b"\r\r" in probe
                 tail = chunk[-2:]
             result.size += len(chunk)
     if decoder is not None and result.bad_offset is None:
@@ -141,12 +142,25 @@ def sniff(head: bytes, delimiter: str | None) -> csv.Dialect | type:
     return config
 
 
+def space_before_quote(path: pathlib.Path, delimiter: str, quote: str) -> bool:
+    """Whether a line or a delimiter is followed by spaces then a quote (where Python's
+    ``skipinitialspace`` opens a quoted cell and DuckDB does not)."""
+    pattern = re.compile(rb"(?:^|[\r\n]|" + re.escape(delimiter.encode()) + rb") +" + re.escape(quote.encode()))
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            if pattern.search(tail + chunk):
+                return True
+            tail = chunk[-4096:]
+    return False
+
+
 def contains(path: pathlib.Path, needle: bytes) -> bool:
     """Whether the file holds ``needle`` (streamed)."""
     tail = b""
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
-            if needle in tail + chunk[: len(needle)] or needle in chunk:
+            if needle in tail + chunk:
                 return True
             tail = chunk[-len(needle):]
     return False
