@@ -129,3 +129,16 @@ def test_map_view_and_provinces_page_show_every_region_of_the_chosen_year(page, 
     page.wait_for_url(f"**year={earlier}**")
     assert rows.count() == len({p["region"] for p in other if p["year"] == earlier and p["region"] != "CN"})
     assert_clean(page, live_url)
+
+
+def test_region_and_years_are_view_state_in_the_url(page, live_url):
+    chosen, _year, regions = _regional(live_url)
+    region = regions[0]
+    page.goto(live_url + f"/indicators/{chosen}")
+    page.select_option("select[name=region]", region)  # the controls reload the page with the new state
+    page.wait_for_url(f"**region={region}**")
+    series = preferred(live_url, chosen, region)
+    assert page.locator("#chart .marker").count() == len(series) > 0
+    page.select_option("select[name=from]", str(series[-1]["year"]))
+    page.wait_for_url(f"**from={series[-1]['year']}**")
+    assert "region=" + region in page.url and page.locator("#chart .marker").count() == 1

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import catalog, common, console, indicator, releases
+from . import catalog, common, console, i18n, indicator, releases
 
 
 def register(app: Flask) -> None:
     app.add_template_filter(common.number, "number")
     app.add_template_filter(common.safe_link, "safe_link")
     app.add_template_filter(common.text_lang, "text_lang")
+    app.add_template_filter(i18n.unit, "unit")
     for module in (catalog, indicator, console, releases):
         app.register_blueprint(module.bp)

@@ -135,6 +135,17 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+# the canonical units of the indicator registry, as a Chinese reader writes them
+UNITS_ZH = {"persons": "人", "households": "户", "yuan": "元", "yuan per person per month": "元/人·月",
+            "yuan per person per year": "元/人·年", "percent": "%", "units": "个", "person-times": "人次"}
+
+
+def unit(name: str | None, language: str | None = None) -> str:
+    if not name:
+        return ""
+    return UNITS_ZH.get(name, name) if (language or lang()) == "zh" else name
+
+
 def lang() -> str:
     value = request.args.get("lang", "en")
     return value if value in LANGS else "en"

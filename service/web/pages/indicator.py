@@ -66,7 +66,7 @@ def indicator(indicator_id: str):
     package = data["observations"][0]["package"] if data["observations"] else None
     script = {"indicator": jsonable(data["indicator"]), "region": state["region"],
               "points": [jsonable({k: v for k, v in p.items() if k != "others"}) for p in shown],
-              "texts": i18n.texts_for_script(SCRIPT_TEXTS)}
+              "unit": i18n.unit(data["indicator"]["unit"]), "texts": i18n.texts_for_script(SCRIPT_TEXTS)}
     return render("indicator.html", release=release, data=data, state=state, shown=shown, years=years,
                   script=script, map=browse.map_values(data, state["year"]), names=browse.regions(box),
                   sql=_sql(indicator_id), today=dt.date.today().isoformat(),

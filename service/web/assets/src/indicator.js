@@ -49,7 +49,7 @@ function makeMarkers(over, points, data, texts) {
     marker.dataset.year = String(point.year);
     marker.dataset.index = String(i);
     marker.setAttribute("aria-pressed", "false");
-    marker.setAttribute("aria-label", `${point.year}: ${formatNumber(point.value_normalised, lang())} ${data.indicator.unit}` +
+    marker.setAttribute("aria-label", `${point.year}: ${formatNumber(point.value_normalised, lang())} ${data.unit}` +
       ` (${texts.source}: ${point.source_title || point.source_id})` + (point.disagree ? ` ⚠ ${texts.disagree}` : ""));
     marker.title = `${point.year}: ${formatNumber(point.value_normalised, lang())}`;
     over.append(marker);
