@@ -141,3 +141,24 @@ def test_the_rule(reg, labels, rows, resolved):
     assert all((p.code is not None) == resolved for p in positions.values())
     if resolved:
         assert positions[2].code == "CN-BJ" and "region resolved by position" in positions[2].note
+
+
+@pytest.mark.parametrize("indicator, table, year, previous", [
+    ("prov_pension_urban_employee_insured", "CSY2006 23-39", "2005", "2004"),
+    ("prov_medical_urban_employee_insured", "CSY2010 22-48", "2009", "2008"),
+    ("prov_medical_urban_employee_insured_retirees", "CSY2010 22-48", "2009", "2008"),
+])
+def test_resolved_rows_continue_their_region_series(published, order, indicator, table, year, previous):
+    """Placed by position, each row stays within 30% of its region's value a year earlier in a labelled table
+    (the largest change is 25%); one position off, the median change would be about 60% and the largest 37-fold."""
+    before = {r["region"]: float(r["value_normalised"]) for r in published
+              if r["indicator_id"] == indicator and r["year"] == previous}
+    now = {r["region"]: float(r["value_normalised"]) for r in published
+           if r["indicator_id"] == indicator and r["year"] == year and r["table_id"] == table}
+    compared = [region for region in now if region in before]
+    assert len(compared) >= 20
+    for region in compared:
+        assert abs(now[region] / before[region] - 1) < 0.30, region
+    shifted = [abs(now[r] / before[order[order.index(r) + 1]] - 1) for r in compared
+               if order.index(r) + 1 < len(order) and order[order.index(r) + 1] in before]
+    assert sorted(shifted)[len(shifted) // 2] > 0.30  # the check can tell a shift by one row
