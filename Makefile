@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test test-slow bench bench-http setup release validate clean assets screenshots
+.PHONY: serve test test-slow bench bench-http bench-load bench-scale setup release validate clean assets screenshots
 
 setup: $(STAMP)
 
@@ -55,6 +55,14 @@ bench: $(STAMP)
 # SQL over HTTP against Datasette 0.65 (installed in var/bench/datasette-venv only) and the DuckDB floor
 bench-http: $(STAMP)
 	$(BIN)/python bench/http
+
+# 32 clients for 60 s on a mixed workload, one worker SIGKILLed half-way (loopback only)
+bench-load: $(STAMP)
+	$(BIN)/python bench/load
+
+# the same workload against 1 and 2 `socsec serve` instances behind Debian's nginx (apt-get if missing)
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale
 
 validate: $(STAMP)
 	$(BIN)/socsec validate

@@ -1,0 +1,84 @@
+"""Debian's nginx as a local load balancer for bench/scale: installed with apt-get if missing, its
+configuration and logs in a temporary folder, listening on loopback only."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pathlib
+import shutil
+import subprocess
+import time
+
+CONFIG = """
+worker_processes 1;
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+{user}
+events {{ worker_connections 1024; }}
+http {{
+    log_format upstream '$upstream_addr $upstream_response_time $status';
+    access_log {prefix}/access.log upstream;
+    client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi; uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
+    upstream socsec {{
+{servers}
+        keepalive 64;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://socsec;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering on;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if found:
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(sudo + ["apt-get", "update"], check=True, env=env)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "--no-install-recommends", "nginx-light"], env=env)
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@contextlib.contextmanager
+def balancer(prefix: pathlib.Path, port: int, upstreams: list[str]):
+    """nginx on 127.0.0.1:``port`` spreading requests over ``upstreams`` (host:port)."""
+    prefix.mkdir(parents=True, exist_ok=True)
+    servers = "\n".join(f"        server {u};" for u in upstreams)
+    user = "user root;" if os.geteuid() == 0 else ""
+    (prefix / "nginx.conf").write_text(CONFIG.format(prefix=prefix, port=port, servers=servers, user=user))
+    (prefix / "access.log").write_text("")
+    process = subprocess.Popen([nginx_binary(), "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        time.sleep(0.5)
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()[-500:]}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def per_upstream(prefix: pathlib.Path) -> dict[str, tuple[int, float, float]]:
+    """Requests, median and p99 upstream time (ms) per upstream, from the access log."""
+    times: dict[str, list[float]] = {}
+    for line in (prefix / "access.log").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1] != "-":
+            times.setdefault(parts[0], []).append(float(parts[1].split(",")[0]) * 1000)
+    result = {}
+    for upstream, values in sorted(times.items()):
+        values.sort()
+        result[upstream] = (len(values), values[len(values) // 2], values[int(0.99 * (len(values) - 1))])
+    return result
