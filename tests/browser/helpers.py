@@ -23,7 +23,7 @@ def watch(page) -> None:
 
 def assert_clean(page, base: str) -> None:
     """No request left the server, none failed, no console error, no CSP violation."""
-    outside = [u for u in page.requests_seen if not (u.startswith(base) or u.startswith(("data:", "blob:")))]
+    outside = [u for u in page.requests_seen if not (u.startswith((base, "data:", "blob:")))]
     assert outside == []
     assert page.failures_seen == []
     errors = [text for kind, text in page.console_messages_seen if kind == "error"]
@@ -35,3 +35,9 @@ def preferred(base: str, indicator_id: str, region: str = "CN") -> list[dict]:
     """The preferred series of one region, from the API the page must agree with."""
     data = api(base, f"/api/indicators/{indicator_id}")
     return sorted((p for p in data["series"] if p["region"] == region), key=lambda p: p["year"])
+
+
+def navigate(page, target) -> None:
+    """Click a link or button (a selector or a locator) and wait for the page it loads."""
+    with page.expect_navigation():
+        (page.locator(target) if isinstance(target, str) else target).click()

@@ -15,8 +15,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.conftest import live_server, make_project, socsec  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import live_server, make_project, socsec
 
 DISPUTED = "medical_basic_insured_total"
 SHOTS = [  # name, path, viewport width, height, what to do first
@@ -43,7 +43,8 @@ def shoot(base: str, out: Path) -> list[Path]:
                 page = context.new_page()
                 page.goto(base + path + (("&" if "?" in path else "?") + "lang=zh" if lang == "zh" else ""))
                 if action == "example":
-                    page.locator("a.example").nth(1).click()
+                    with page.expect_navigation():
+                        page.locator("a.example").nth(1).click()
                 page.wait_for_load_state("networkidle")
                 target = out / f"{name}-{lang}.png"
                 page.screenshot(path=str(target))

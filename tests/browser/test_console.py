@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import api, assert_clean, watch
+from .helpers import api, assert_clean, navigate, watch
 
 
 def test_ctrl_enter_runs_the_query_and_shows_the_rows(page, live_url):
@@ -30,7 +30,7 @@ def test_ctrl_enter_runs_the_query_and_shows_the_rows(page, live_url):
 def test_truncated_answers_say_so(page, live_url):
     page.goto(live_url + "/sql")
     page.fill("#sql", "select * from range(5000)")
-    page.click("#run")
+    navigate(page, "#run")
     assert page.locator("#truncated").is_visible()
     assert page.locator("#result-table tbody tr").count() == api(live_url, "/api/sql", sql="select 1")["row_limit"]
 
@@ -40,17 +40,17 @@ def test_a_bad_query_shows_its_error_beside_the_kept_text(page, live_url):
     page.goto(live_url + "/sql")
     bad = "select nothing_here from observations where <script>"
     page.fill("#sql", bad)
-    page.click("#run")
+    navigate(page, "#run")
     error = page.locator("#sql-error")
     assert error.is_visible() and "invalid-sql" in error.inner_text()
     assert page.input_value("#sql") == bad  # the query stays in the editor
     assert page.locator("#result-table").count() == 0
     page.fill("#sql", "drop table observations")
-    page.click("#run")
+    navigate(page, "#run")
     assert "read-only" in page.inner_text("#sql-error")
     slow = "select sum(i) from range(50000000000) t(i)"
     page.fill("#sql", slow)
-    page.click("#run")  # the time limit stops it: said beside the query, which stays
+    navigate(page, "#run")  # the time limit stops it: said beside the query, which stays
     assert "query-timeout" in page.inner_text("#sql-error") and page.input_value("#sql") == slow
     assert_clean(page, live_url)
 
@@ -61,10 +61,10 @@ def test_examples_run_and_every_page_links_to_this_data_in_sql(page, live_url):
     assert examples.count() == 4
     for i in range(examples.count()):
         page.goto(live_url + "/sql")
-        page.locator("a.example").nth(i).click()
+        navigate(page, page.locator("a.example").nth(i))
         assert page.locator("#sql-error").count() == 0
         assert page.locator("#result-table tbody tr").count() > 0
     for path in ("/indicators/medical_basic_insured_total", "/packages/social-assistance"):
         page.goto(live_url + path)
-        page.locator("a.sql-link").first.click()
+        navigate(page, page.locator("a.sql-link").first)
         assert page.locator("#result-table tbody tr").count() > 0 and page.locator("#sql-error").count() == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .helpers import api, assert_clean, preferred, watch
+from .helpers import api, assert_clean, navigate, preferred, watch
 
 DISPUTED = "medical_basic_insured_total"  # national series where sources disagree in some years
 
@@ -118,7 +118,7 @@ def test_map_view_and_provinces_page_show_every_region_of_the_chosen_year(page, 
     assert sorted(rows.nth(i).get_attribute("data-region") for i in range(rows.count())) == regions
     values = [float(v) for v in rows.evaluate_all("rs => rs.map(r => r.children[1].textContent.replace(/,/g, ''))")]
     assert values == sorted(values, reverse=True)  # sorted by value, highest first
-    page.click("#province-table thead th:first-child a")  # sort by region
+    navigate(page, "#province-table thead th:first-child a")  # sort by region
     codes = [page.locator("#province-table tbody tr").nth(i).get_attribute("data-region") for i in range(rows.count())]
     assert codes == sorted(codes)
     assert "Hong Kong, Macau and Taiwan are not covered" in page.inner_text(".note")

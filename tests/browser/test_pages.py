@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import REPO, edit_csv, make_project, socsec
 
-from .helpers import api, assert_clean, watch
+from .helpers import api, assert_clean, navigate, watch
 
 PACKAGES = sorted(p.name for p in (REPO / "datapackages").iterdir() if p.is_dir())
 PAGES = ["/", "/packages/social-insurance-coverage", "/packages/social-insurance-by-province",
@@ -116,7 +116,7 @@ def test_release_page_latest_and_pinned(page, live_url):
     current = releases["current"]
     page.goto(live_url + "/releases/latest")
     assert current in page.inner_text("h1")
-    page.click("#permalink")
+    navigate(page, "#permalink")
     assert page.url.endswith(f"/releases/{current}")
     meta = api(live_url, f"/api/releases/{current}")
     manifest_rows = page.locator("#manifest tbody tr").count()
@@ -130,14 +130,14 @@ def test_language_switch_keeps_the_page_and_its_state(page, live_url):
     page.goto(live_url + "/indicators/medical_basic_insured_total?view=table&from=2019")
     assert page.inner_text("#tab-table") == "Table"
     page.locator(".point-link[data-year='2020']").first.click()  # state changed in the page: a point chosen
-    page.click("#lang-switch")
+    navigate(page, "#lang-switch")
     assert page.get_attribute("html", "lang") == "zh-CN"
     for part in ("view=table", "from=2019", "point=2020", "lang=zh"):
         assert part in page.url
     assert page.inner_text("#tab-table") == "表格"
     assert page.locator("h1 > span").first.inner_text() == "基本医疗保险参保人数"
     assert page.locator("#source-2020").is_visible()
-    page.click("#lang-switch")
+    navigate(page, "#lang-switch")
     assert page.get_attribute("html", "lang") == "en" and "lang=" not in page.url and "point=2020" in page.url
 
 

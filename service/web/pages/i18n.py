@@ -92,6 +92,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cite": ("Cite", "引用"),
     "cite.accessed": ("accessed", "访问日期"),
     "map.none": ("No value", "无数值"),
+    "map.year": ("Map year", "地图年份"),
     "map.not.covered": ("Hong Kong, Macau and Taiwan are not covered by the source tables.",
                         "来源表格不包括香港、澳门和台湾。"),
     "map.legend": ("Colour shows the value: darker is higher.", "颜色表示数值:越深越高。"),
