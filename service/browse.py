@@ -94,10 +94,21 @@ def search_index(release: Release, items: list[dict]) -> list[dict]:
 
 
 def preview(box: Sandbox, package: str, resource: str, limit: int = 10) -> dict:
-    """The first rows of one released table."""
-    table = f'"{snake(package)}"."{snake(resource)}"'
-    result = box.run_trusted(f"SELECT * FROM {table} LIMIT {int(limit)}")
+    """The first rows of one released table (none when the release has no such table)."""
+    schema, table = snake(package), snake(resource)
+    found = box.run_trusted("SELECT count(*) FROM information_schema.tables WHERE table_schema = $s "
+                            "AND table_name = $t", {"s": schema, "t": table}).rows[0][0]
+    if not found:
+        return {"columns": [], "rows": []}
+    result = box.run_trusted(f'SELECT * FROM "{schema}"."{table}" LIMIT {int(limit)}')
     return {"columns": result.columns, "rows": result.rows}
+
+
+def tables(box: Sandbox) -> list[str]:
+    """Every table and view a query may name, the `main` views first."""
+    return [row[0] for row in box.run_trusted(
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+        "ORDER BY table_schema <> 'main', 1").rows]
 
 
 def validation_of(release: Release, package: str) -> dict:

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from flask import request
 
+from ... import browse
 from ...errors import QueryError
 from ..releases import release_for, sandbox_for
 from .common import blueprint, render
@@ -45,8 +46,6 @@ def console():
             result = box.run(sql)
         except QueryError as exc:  # shown beside the query, which stays in the editor
             error = exc
-    tables = box.run_trusted("SELECT table_schema || '.' || table_name FROM information_schema.tables "
-                             "ORDER BY table_schema <> 'main', 1").rows
     return render("console.html", release=release, sql=sql, result=result, error=error,
                   links=_links(sql) if sql.strip() else None, examples=EXAMPLES, row_limit=box.max_rows,
-                  tables=[t[0] for t in tables])  # 200 even after an error: the page itself is fine
+                  tables=browse.tables(box))  # 200 even after an error: the page itself is fine
