@@ -17,7 +17,6 @@ from . import sqlchecks as sq
 from . import tablechecks as tc
 from . import widechecks as wc
 
-
 NULL_MARK = "\x01"  # DuckDB's null string: no cell is NULL except those of short rows
 
 
@@ -60,7 +59,9 @@ class Table:
         utf8 = encoding in (None, "utf-8", "utf-8-sig")
         self.scan = rawscan.scan(path, md5=algo == "md5", sha256=algo == "sha256", utf8=utf8)
         data_path, encoding = self._prepare(tmp, name, path, encoding)
-        dialect = self._dialect(fastpath.csv_dialect(resource))
+        dialect = self._dialect(fastpath.csv_dialect(resource), data_path)
+        if fastpath.file_format(resource) == "tsv" and rawscan.contains(data_path, b"\r"):
+            raise Fallback("a TSV file with CR characters (frictionless reads it with universal newlines)")
         if dialect["skip"] and dialect["quote"] and rawscan.space_before_quote(data_path, dialect["delim"], dialect["quote"]):
             raise Fallback("skipInitialSpace before a quoted cell")
         if self.scan.odd_bytes and rawscan.contains(data_path, NULL_MARK.encode()):
@@ -90,9 +91,9 @@ class Table:
             return out, "utf-8"
         return path, "utf-8"
 
-    def _dialect(self, declared: fastpath.CsvDialect) -> dict:
+    def _dialect(self, declared: fastpath.CsvDialect, data_path) -> dict:
         """What frictionless' CSV parser uses: the declared options, the rest sniffed."""
-        config = rawscan.sniff(self.scan.head, declared.delimiter)
+        config = rawscan.sniff(data_path, declared.delimiter)
         sniffed_quote = config.quotechar if config.quotechar != "'" else '"'
         skip = declared.skip_initial_space
         return {"delim": declared.delimiter or config.delimiter,
@@ -113,7 +114,7 @@ class Table:
         self.records = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
         labels, header_record = [], 0
         if dialect["header"] and self.records:
-            header_record = self._header_record(con, name, ncols, dialect)
+            header_record = self._header_record(path, dialect)
             first = con.execute(f"SELECT * FROM {name} WHERE rowid = {header_record - 1}").fetchone()
             labels = [c.strip() for c in first if c is not None]
             if labels and labels[0].startswith("\ufeff"):
@@ -122,19 +123,12 @@ class Table:
         mv = schema.get("missingValues", [""])
         self.layout = tc.Layout(name, ncols, dialect["header"], labels, expected, mv, header_record)
 
-    def _header_record(self, con, name, ncols, dialect) -> int:
+    def _header_record(self, path, dialect) -> int:
         """frictionless' header detection: the first of the first 100 rows whose
         width is near the average width (when the dialect does not set header)."""
         if dialect["explicit_header"]:
             return self._declared_header(dialect["header_row"])
-        head = con.execute(f"SELECT * FROM {name} LIMIT 100").fetchall()  # in file order
-        counts = [sum(cell is not None for cell in record) for record in head]
-        blanks, widths, records = set(self.blank_rows), [], iter(counts)
-        for row in range(1, 101):
-            width = 0 if row in blanks else next(records, None)
-            if width is None:
-                break
-            widths.append(width)
+        blanks, widths = set(self.blank_rows), rawscan.head_widths(path, dialect)
         if not widths:
             return 1
         width = round(sum(widths) / len(widths))

@@ -32,7 +32,7 @@ DIALECT_KEYS = {"header", "headerRows", "headerJoin", "headerCase", "csv", "name
                 "$schema", "type", "caseSensitiveHeader", "csvddfVersion", "skipBlankRows",
                 "delimiter", "lineTerminator", "quoteChar", "doubleQuote", "escapeChar", "nullSequence",
                 "skipInitialSpace", "commentChar", "commentRows"}
-CSV_FORMATS = {None, "csv", "tsv"}
+CSV_FORMATS = {"csv", "tsv"}
 KEYED_CHECKS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum")
 
 
@@ -75,16 +75,22 @@ def gaps(resource: dict, schema: dict) -> list[str]:
     return out
 
 
+def file_format(resource: dict) -> str | None:
+    """The declared format, else the path's extension (frictionless' rule)."""
+    path = resource.get("path")
+    name = path[0] if isinstance(path, list) and path else path
+    fmt = resource.get("format")
+    if fmt is None and isinstance(name, str) and "." in name.rsplit("/", 1)[-1]:
+        fmt = name.rsplit(".", 1)[-1].lower()
+    return fmt
+
+
 def _source_gaps(resource: dict) -> list[str]:
     path = resource.get("path")
     if "data" in resource and path is None:
         return ["inline data"]
     name = path[0] if isinstance(path, list) and path else path
-    fmt = resource.get("format")
-    if fmt is None and isinstance(name, str):
-        suffix = name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else None
-        fmt = suffix if suffix in ("csv", "tsv", "txt") else (suffix or None)
-        fmt = "csv" if fmt == "txt" else fmt
+    fmt = file_format(resource)
     if fmt not in CSV_FORMATS:
         return [f'format "{fmt}"']
     if resource.get("compression") or (isinstance(name, str) and name.lower().endswith((".gz", ".zip", ".bz2"))):

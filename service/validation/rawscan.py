@@ -131,10 +131,13 @@ def detect_encoding(head: bytes) -> str:
     return codecs.lookup(encoding).name
 
 
-def sniff(head: bytes, delimiter: str | None) -> csv.Dialect | type:
-    """csv.Sniffer on the first 100 lines, exactly as frictionless does."""
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    sample = "".join(io.StringIO(text, newline="").readlines()[:SAMPLE_LINES])
+def sniff(path: pathlib.Path, delimiter: str | None) -> csv.Dialect | type:
+    """csv.Sniffer on the first 100 lines of the (UTF-8) file, exactly as frictionless does."""
+    lines = []
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        while len(lines) < SAMPLE_LINES and (line := handle.readline()):
+            lines.append(line)
+    sample = "".join(lines).lstrip("\ufeff")
     try:
         config = csv.Sniffer().sniff(sample, delimiter or ",\t;|")
     except csv.Error:
@@ -166,15 +169,29 @@ def contains(path: pathlib.Path, needle: bytes) -> bool:
     return False
 
 
+def _reader(handle, dialect: dict):
+    return csv.reader(handle, delimiter=dialect["delim"], quotechar=dialect["quote"] or None,
+                      escapechar=dialect.get("escapechar"), doublequote=dialect.get("doublequote", True),
+                      skipinitialspace=dialect.get("skip", False),
+                      quoting=csv.QUOTE_MINIMAL if dialect["quote"] else csv.QUOTE_NONE)
+
+
 def blank_record_rows(path: pathlib.Path, encoding: str, dialect: dict) -> list[int]:
     """Row numbers (frictionless count, from 1) of blank records (no cells)."""
     rows = []
-    with open(path, "r", encoding=encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=dialect["delim"], quotechar=dialect["quote"] or None,
-                            escapechar=dialect.get("escapechar"), doublequote=dialect.get("doublequote", True),
-                            skipinitialspace=dialect.get("skip", False),
-                            quoting=csv.QUOTE_MINIMAL if dialect["quote"] else csv.QUOTE_NONE)
-        for number, cells in enumerate(reader, start=1):
+    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+        for number, cells in enumerate(_reader(handle, dialect), start=1):
             if not cells:
                 rows.append(number)
     return rows
+
+
+def head_widths(path: pathlib.Path, dialect: dict) -> list[int]:
+    """Cells in each of the first 100 rows (a blank row has none), as frictionless' sample."""
+    widths = []
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for cells in _reader(handle, dialect):
+            widths.append(len(cells))
+            if len(widths) == SAMPLE_LINES:
+                break
+    return widths

@@ -54,7 +54,7 @@ def validate_all(packages_dir: Path, expectations_dir: Path, *, only: list[str] 
             try:
                 _validate_package(everything[result.name], expectations_dir, result, everything, progress,
                                   engine, structure_only)
-            except Exception as error:  # contained: the other packages are still validated
+            except Exception as error:  # noqa: BLE001 -- contained: the other packages are still validated
                 result.findings.append(Finding(code="check-error", package=result.name,
                                                note=error_note(error, packages_dir / result.name)))
             result.seconds = time.perf_counter() - started

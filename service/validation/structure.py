@@ -59,7 +59,7 @@ def contained_check(package: str, resource: dict, folder: Path, resources: dict[
     try:
         return check_resource(package, resource, folder, resources=resources, limit_errors=LIMIT_ERRORS,
                               engine=engine)
-    except Exception as error:  # contained: one broken resource must not stop the others
+    except Exception as error:  # noqa: BLE001 -- contained: one broken resource must not stop the others
         note = error_note(error, folder)
         return ResourceCheck([Finding(code="check-error", package=package, resource=resource.get("name"),
                                       note=note)], engine=engine, reason="")

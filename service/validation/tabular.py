@@ -12,15 +12,21 @@ Codes: frictionless' own (``scheme-error``, ``encoding-error``, ``hash-count``,
 ``missing-cell``, ``type-error``, ``constraint-error``, ``unique-error``,
 ``primary-key``, ``foreign-key``, ``source-error``, ``resource-error`` for an
 unsafe path or a foreign key to an unknown resource, ``field-error`` for an
-unknown field type) plus ``empty-resource`` (ours: a header and no data rows).
+unknown field type) plus ``empty-resource`` (ours: a header and no data rows);
+``structure`` adds ``check-error`` (ours: an unexpected error while checking).
 
 Fall back, never differ: ``check_resource`` first asks ``fastpath.gaps``
 whether the fast path implements everything the resource declares (dialect,
 field types and formats, ``fieldsMatch``...); if not, and when the loaded data
 holds a cell only Python's readers can judge (``sqlchecks.uncertain``: digits
 other than ASCII, a UUID in another spelling, a decimal too long for a DOUBLE
-in a key or a bound), frictionless itself checks the resource
-(``fallback``). ``ResourceCheck.engine`` says which engine judged it.
+in a key or a bound; also a space before a quoted cell under
+``skipInitialSpace``, a line DuckDB's reader refuses), frictionless itself
+checks the resource (``fallback``). ``ResourceCheck.engine`` says which engine
+judged it, ``reason`` why. Tables of 100 fields or more are checked unpivoted
+(``widechecks``). Encodings are detected as frictionless does (chardet on the
+first 100 kB when they are not ASCII); on an invalid UTF-8 byte, the rows in
+the 8 KiB text chunks before it are still checked, as frictionless does.
 
 Known differences from frictionless 5.21 in findings (code, row, field): none.
 The differential tests (tests/unit/test_tabular.py, test_dialects.py) hold
@@ -74,6 +80,8 @@ def check_resource(package: str, resource: dict, base: pathlib.Path, *,
     base = pathlib.Path(base)
     try:
         schema = _schema(resource, base)
+        if resource.get("path") is not None or "data" not in resource:
+            _path(resource, base)  # an unsafe or missing path is refused before any engine reads it
         reasons = ["--engine frictionless"] if engine == "frictionless" else fastpath.gaps(resource, schema)
         if not reasons:
             return _fast(resource, base, schema, resources, limit_errors, make)

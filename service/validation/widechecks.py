@@ -36,10 +36,10 @@ def _groups(layout: Layout) -> tuple[list[dict], list[int]]:
 
 def unpivot(con, layout: Layout) -> list[int]:
     """Create ``{table}_long(n, i, v, g)`` of the data records; return each field's group."""
-    groups, member = _groups(layout)
+    _, member = _groups(layout)
     long = f"{layout.table}_long"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {long}_groups (i INTEGER, g INTEGER)")
-    con.executemany(f"INSERT INTO {long}_groups VALUES (?, ?)", [(i + 1, g) for i, g in enumerate(member)])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {long}_groups AS SELECT unnest($1::INTEGER[]) AS i, "
+                f"unnest($2::INTEGER[]) AS g", [list(range(1, len(member) + 1)), member])
     con.execute(f"CREATE OR REPLACE TEMP TABLE {long} (n BIGINT, i INTEGER, v VARCHAR, g INTEGER)")
     for start in range(1, layout.ncols + 1, BATCH):  # the planner is slow on thousands of columns at once
         cols = ", ".join(f"c{i}" for i in range(start, min(start + BATCH, layout.ncols + 1)))

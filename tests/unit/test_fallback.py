@@ -148,7 +148,7 @@ def test_a_line_duckdb_cannot_read_goes_to_frictionless(tmp_path):
 ])
 def test_cells_only_python_reads_go_to_frictionless(tmp_path, cells, field):
     resource = one(tmp_path, "v\n" + "\n".join(cells) + "\n", [field])
-    found, check = assert_same(tmp_path, resource, "frictionless")
+    _, check = assert_same(tmp_path, resource, "frictionless")
     assert "record" in check.reason
 
 
