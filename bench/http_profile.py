@@ -24,8 +24,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-import http_data  # noqa: E402
-import http_queries  # noqa: E402
+import http_data
+import http_queries
 
 
 def median_ms(call, n: int) -> float:

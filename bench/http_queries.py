@@ -14,7 +14,6 @@ import urllib.parse
 from dataclasses import dataclass
 
 import duckdb
-
 from http_data import INDICATORS, REGIONS, RESOURCE, TABLE, UNITS, periods, shape
 
 INDICATOR, REGION, UNIT = INDICATORS[6], REGIONS[5], UNITS[3]

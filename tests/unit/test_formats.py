@@ -21,7 +21,7 @@ VALUES = {
     "str": ["", "a", "a,b", 'say "hi"', "line\nbreak", "cr\r", " padded ", "中文", "-"],
     "float": [0.0, -0.0, 1.0, 1e16, 1e-05, 2.5, 1234.56, 1.7976931348623157e308],
     "nonfinite": [float("nan"), float("inf"), float("-inf")],
-    "decimal": [decimal.Decimal("1.50"), decimal.Decimal("12345678901234567.5"), decimal.Decimal("3")],
+    "decimal": [decimal.Decimal("1.50"), decimal.Decimal("12345678901234567.5"), decimal.Decimal(3)],
     "date": [dt.date(2020, 2, 29), dt.datetime(2021, 1, 2, 3, 4, 5), dt.time(12, 30)],
     "other": [dt.timedelta(days=1, seconds=5), b"\x00\xff", uuid.UUID(int=5), [1, "x", None], {"k": 1.5}],
 }
