@@ -37,3 +37,17 @@ def page(browser):
     page.on("response", lambda r: r.status >= 400 and page.failures_seen.append((r.url, r.status)))
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def disputed(live_url) -> str:
+    """A national indicator with sources that disagree in some year (the longest such series), by the API."""
+    from .helpers import api
+
+    sql = ("select indicator_id, count(distinct year) as years from observations where region = 'CN' "
+           "and indicator_id in (select indicator_id from observations where region = 'CN' "
+           "group by indicator_id, year having count(distinct value_normalised) > 1) "
+           "group by indicator_id order by years desc, indicator_id limit 1")
+    rows = api(live_url, "/api/sql", sql=sql)["rows"]
+    assert rows and rows[0]["years"] >= 4, "the release has no national series where sources disagree"
+    return rows[0]["indicator_id"]

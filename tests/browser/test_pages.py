@@ -126,19 +126,23 @@ def test_release_page_latest_and_pinned(page, live_url):
     assert page.locator("#report tbody tr").count() == len(meta["packages"])
 
 
-def test_language_switch_keeps_the_page_and_its_state(page, live_url):
-    page.goto(live_url + "/indicators/medical_basic_insured_total?view=table&from=2019")
+def test_language_switch_keeps_the_page_and_its_state(page, live_url, disputed):
+    data = api(live_url, f"/api/indicators/{disputed}")
+    years = sorted(p["year"] for p in data["series"] if p["region"] == "CN")
+    first, point = years[1], years[2]
+    page.goto(live_url + f"/indicators/{disputed}?view=table&from={first}")
     assert page.inner_text("#tab-table") == "Table"
-    page.locator(".point-link[data-year='2020']").first.click()  # state changed in the page: a point chosen
+    page.locator(f".point-link[data-year='{point}']").first.click()  # state changed in the page: a point chosen
     navigate(page, "#lang-switch")
     assert page.get_attribute("html", "lang") == "zh-CN"
-    for part in ("view=table", "from=2019", "point=2020", "lang=zh"):
+    for part in ("view=table", f"from={first}", f"point={point}", "lang=zh"):
         assert part in page.url
     assert page.inner_text("#tab-table") == "表格"
-    assert page.locator("h1 > span").first.inner_text() == "基本医疗保险参保人数"
-    assert page.locator("#source-2020").is_visible()
+    assert page.locator("h1 > span").first.inner_text() == data["indicator"]["name_zh"]
+    assert page.locator(f"#source-{point}").is_visible()
     navigate(page, "#lang-switch")
-    assert page.get_attribute("html", "lang") == "en" and "lang=" not in page.url and "point=2020" in page.url
+    assert page.get_attribute("html", "lang") == "en" and "lang=" not in page.url and f"point={point}" in page.url
+    assert page.locator("h1 > span").first.inner_text() == data["indicator"]["name_en"]
 
 
 def test_pages_are_readable_on_a_phone(browser, live_url):
