@@ -21,6 +21,7 @@ from service import integrity
 from service.store import Store, verify
 from service.web import create_app
 from tests.conftest import live_server, socsec
+from tests.integration.test_release import _wait_until_locked
 
 PACKAGE = "social-insurance-coverage"
 ROTTEN = f"packages/{PACKAGE}/data/observations.csv"
@@ -169,7 +170,8 @@ def _fill_leaving(folder: Path, free_bytes: int) -> Path:
 def test_release_into_a_full_disk_fails_cleanly(project, tmp_path):
     root = _copy_project(project, tmp_path / "project")
     store_dir = root / "var" / "store"
-    _mount_tmpfs(store_dir, "24m")
+    store_bytes = _folder_bytes(project / "var" / "store")
+    _mount_tmpfs(store_dir, f"{3 * store_bytes // (1 << 20) + 16}m")  # room for two more releases
     try:
         store = _copy_store(project, root)
         before, versions = store.current_version(), store.versions()
@@ -237,9 +239,12 @@ def _release_while_serving(project: Path, root: Path, readers: int, pause: float
                    for _ in range(readers)]
         for thread in threads:
             thread.start()
-        releases = [subprocess.Popen(command, env=dict(env, SOCSEC_LOCK_TIMEOUT_S=timeout), text=True,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-                    for timeout in lock_timeouts]
+        releases = []
+        for timeout in lock_timeouts:  # each starts once the one before holds the lock
+            if releases:
+                _wait_until_locked(store)
+            releases.append(subprocess.Popen(command, env=dict(env, SOCSEC_LOCK_TIMEOUT_S=timeout), text=True,
+                                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
         outputs = [(p.wait(300), p.stdout.read()) for p in releases]
         time.sleep(1.0)  # readers see the last switch
         stop.set()
