@@ -6,7 +6,7 @@ import json
 
 from ... import browse
 from ..releases import release_for, store
-from .common import blueprint, render
+from .common import blueprint, markdown, render
 
 bp = blueprint("pages_releases")
 
@@ -21,5 +21,7 @@ def release(version: str):
     latest = version == "latest"
     chosen = release_for(None if latest else version)
     report = json.loads((chosen.path / "validation.json").read_text("utf-8"))
+    notes = chosen.path / "NOTES.md"
     return render("release.html", release=chosen, latest=latest, current=store().current_version(),
-                  changes=browse.changes_of(chosen), report=report, manifest=browse.manifest(chosen))
+                  changes=browse.changes_of(chosen), report=report, manifest=browse.manifest(chosen),
+                  notes=markdown(notes.read_text("utf-8")) if notes.is_file() else None)
