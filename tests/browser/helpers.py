@@ -27,7 +27,7 @@ def assert_clean(page, base: str) -> None:
     assert outside == []
     assert page.failures_seen == []
     errors = [text for kind, text in page.console_messages_seen if kind == "error"]
-    assert errors == []  # a CSP refusal, a failed asset or a script error shows up here
+    assert errors == [], page.url  # a CSP refusal, a failed asset or a script error shows up here
     assert page.evaluate("window.__violations") == []
 
 

@@ -121,7 +121,7 @@ def test_release_page_latest_and_pinned(page, live_url):
     meta = api(live_url, f"/api/releases/{current}")
     manifest_rows = page.locator("#manifest tbody tr").count()
     assert manifest_rows > 10 and page.locator("#manifest code", has_text="warehouse.duckdb").count() == 1
-    changes = page.locator("#changes tbody tr").count()
+    changes = page.locator("#changes-table tbody tr").count()
     assert changes == sum(len(r) for r in meta["packages"].values() for r in [r["resources"]])
     assert page.locator("#report tbody tr").count() == len(meta["packages"])
 

@@ -30,6 +30,8 @@ def test_markdown_escapes_html_and_refuses_unsafe_links():
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="javascript' not in html and 'href="https://example.org"' in html
     assert "<img" not in html and "<h2>T</h2>" in html  # headings one level down, images as links
+    table = markdown("| a | b |\n| --- | ---: |\n| 1 | 2 |")
+    assert "style=" not in table and 'class="align-right"' in table  # no inline style for the CSP to refuse
 
 
 def test_only_http_addresses_become_links():

@@ -74,6 +74,9 @@ def markdown(text: str) -> Markup:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + 1)}"
+        style = token.attrs.pop("style", None) if token.attrs else None
+        if style:  # table alignment: a class, not a style attribute the CSP would refuse
+            token.attrs["class"] = "align-" + str(style).split(":")[-1].strip()
     return Markup(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
 
 
