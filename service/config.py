@@ -36,11 +36,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sql_time_limit_ms", 1000, "Time limit of one SQL query, in milliseconds."),
     Setting("sql_stream_time_limit_ms", 300000,
             "Time limit of one full export (`_stream=on`), in milliseconds, fetch and transfer included."),
-    Setting("max_concurrent_queries", 4,
+    Setting("max_concurrent_queries", 6,
             "SQL queries (streams included) running at once per server process; more get 503 with Retry-After."),
+    Setting("query_wait_ms", 100,
+            "How long a query over `max_concurrent_queries` waits for a free slot before its 503, in milliseconds."),
     Setting("max_returned_rows", 1000, "Row cap of one SQL answer; more rows set `truncated`."),
     Setting("sql_memory_limit", "512MB", "DuckDB memory limit of the serving connection."),
-    Setting("sql_threads", 1, "DuckDB threads of the serving connection."),
+    Setting("sql_threads", 2, "DuckDB threads of the serving connection."),
     Setting("max_sql_length", 20000, "Longest SQL text accepted, in characters."),
     Setting("lock_timeout_s", 0.0, "Seconds `socsec release` waits for another release to finish."),
 )
@@ -61,6 +63,7 @@ class Settings:
     sql_time_limit_ms: int
     sql_stream_time_limit_ms: int
     max_concurrent_queries: int
+    query_wait_ms: int
     max_returned_rows: int
     sql_memory_limit: str
     sql_threads: int

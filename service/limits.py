@@ -1,14 +1,17 @@
 """Limits on running queries: how many at once (``Gate``) and for how long (``Watchdog``).
 
-A ``Gate`` refuses the query over its size at once (503 with Retry-After at the web layer) instead of
-queueing it: a queue behind slow queries is what makes every fast request slow. A ``Watchdog`` is one
-thread per running query that interrupts its cursor when the time limit passes or, when it is given a
-way to tell, when the client has gone away.
+A ``Gate`` lets a query wait a moment for a free slot (``wait_s``), then refuses it (503 with
+Retry-After at the web layer): a bounded wait, never a queue that grows behind slow queries. A
+``Watchdog`` interrupts a running query's cursor when its time limit passes or, when it is given a way
+to tell, when its client has gone away. One thread per process watches every running query (a heap of
+deadlines), so a query costs a heap push rather than a thread of its own.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -19,14 +22,17 @@ from .errors import QueryBusy
 class Gate:
     """At most ``size`` queries at once in this process (``None``: no bound)."""
 
-    def __init__(self, size: int | None):
+    def __init__(self, size: int | None, wait_s: float = 0.0):
         if size is not None and size < 1:
             raise ValueError("a gate needs at least one slot")
-        self.size = size
+        self.size, self.wait_s = size, wait_s
         self._slots = threading.BoundedSemaphore(size) if size else None
 
     def enter(self) -> None:
-        if self._slots is not None and not self._slots.acquire(blocking=False):
+        if self._slots is None:
+            return
+        got = self._slots.acquire(timeout=self.wait_s) if self.wait_s > 0 else self._slots.acquire(False)
+        if not got:
             raise QueryBusy(f"{self.size} queries are running in this server process, the most it runs at once; "
                             "try again in a moment", details={"max_concurrent_queries": self.size})
 
@@ -48,42 +54,84 @@ class Watchdog:
 
     ``reason`` tells afterwards why it fired (``"timeout"``, ``"disconnected"``) or ``None``."""
 
-    POLL_S = 0.05
-
     def __init__(self, cursor, limit_s: float, gone: Callable[[], bool] | None = None):
         self.cursor, self.limit_s, self.gone = cursor, limit_s, gone
         self.reason: str | None = None
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="socsec-watchdog", daemon=True)
+        self.done = False
 
     def __enter__(self) -> Watchdog:
-        self.started = time.monotonic()
-        self._thread.start()
+        self.deadline = time.monotonic() + self.limit_s
+        _WATCHER.add(self)
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
     def stop(self) -> None:
-        self._done.set()
+        self.done = True  # the watcher drops it at its next look
 
-    def _watch(self) -> None:
-        deadline = self.started + self.limit_s
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return self._fire("timeout")
-            step = min(left, self.POLL_S) if self.gone else left
-            if self._done.wait(step):
-                return
-            if self.gone and self.gone():
-                return self._fire("disconnected")
-
-    def _fire(self, reason: str) -> None:
-        if self._done.is_set():
+    def fire(self, reason: str) -> None:
+        if self.done:
             return
         self.reason = reason
-        try:
+        with contextlib.suppress(Exception):  # the cursor may be closed already: nothing left to stop
             self.cursor.interrupt()
-        except Exception:  # noqa: BLE001 - the cursor may be closed already; nothing left to stop
-            pass
+
+
+class _Watcher:
+    """The one thread that wakes at the next deadline, or every ``POLL_S`` while a query has a client
+    to look at, and interrupts what is over its time or whose client has left."""
+
+    POLL_S = 0.05
+
+    def __init__(self):
+        self._heap: list[tuple[float, int, Watchdog]] = []
+        self._polled: set[Watchdog] = set()
+        self._count = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._pid = None
+
+    def add(self, dog: Watchdog) -> None:
+        with self._wake:
+            self._start()
+            heapq.heappush(self._heap, (dog.deadline, next(self._count), dog))
+            if dog.gone:
+                self._polled.add(dog)
+            self._wake.notify()
+
+    def _start(self) -> None:
+        import os
+
+        if self._thread is None or self._pid != os.getpid():  # a forked worker needs its own thread
+            self._heap, self._polled, self._pid = [], set(), os.getpid()
+            self._thread = threading.Thread(target=self._run, name="socsec-watchdog", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._heap and self._heap[0][2].done:
+                    heapq.heappop(self._heap)
+                self._polled = {d for d in self._polled if not d.done}
+                now = time.monotonic()
+                due = []
+                while self._heap and self._heap[0][0] <= now:
+                    due.append(heapq.heappop(self._heap)[2])
+                polled = list(self._polled)
+                wait = self._heap[0][0] - now if self._heap else None
+                if polled:
+                    wait = self.POLL_S if wait is None else min(wait, self.POLL_S)
+                if not due and not polled:
+                    self._wake.wait(wait)
+                    continue
+            for dog in due:
+                dog.fire("timeout")
+            for dog in polled:
+                if not dog.done and dog.gone():
+                    dog.fire("disconnected")
+            with self._wake:
+                self._wake.wait(wait if not due else 0)
+
+
+_WATCHER = _Watcher()

@@ -11,13 +11,14 @@ what ``sqlguard`` allows (checked on DuckDB's own parse tree); at most
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 import duckdb
-from pyarrow import ArrowException
 
 from .errors import QueryCancelled, QueryError, QueryTimeout
 from .limits import Gate, Watchdog
@@ -88,6 +89,8 @@ class Sandbox:
         self.max_rows = max_rows
         self.max_sql_length = max_sql_length
         self.gate = gate or Gate(None)
+        self._passed: OrderedDict[str, bool] = OrderedDict()
+        self._passed_lock = threading.Lock()
         config = {
             "autoinstall_known_extensions": False, "autoload_known_extensions": False,
             "allow_community_extensions": False, "allow_persistent_secrets": False,
@@ -104,7 +107,18 @@ class Sandbox:
         self._root.close()
 
     def check(self, sql: str) -> None:
-        """Refuse anything but exactly one SELECT, with a message that says why."""
+        """Refuse anything but exactly one SELECT, with a message that says why.
+
+        A text that passed once passes again (the release never changes): it is remembered."""
+        if sql in self._passed:
+            return
+        self._check(sql)
+        with self._passed_lock:
+            self._passed[sql] = True
+            while len(self._passed) > 1024:
+                self._passed.popitem(last=False)
+
+    def _check(self, sql: str) -> None:
         if not sql or not sql.strip():
             raise QueryError("no SQL given: pass one SELECT statement in `sql`")
         if len(sql) > self.max_sql_length:
@@ -145,7 +159,8 @@ class Sandbox:
         self.check(sql)
         self.gate.enter()
         cursor = self._root.cursor()
-        watchdog = Watchdog(cursor, self.stream_time_limit_ms / 1000, gone).__enter__()
+        watchdog = Watchdog(cursor, self.stream_time_limit_ms / 1000, gone)
+        watchdog.__enter__()
         try:
             relation = cursor.sql(sql, params=params or None)
             columns, types = list(relation.columns), [str(t) for t in relation.types]
@@ -158,16 +173,22 @@ class Sandbox:
         return QueryStream(self, columns, types, reader, cursor, watchdog)
 
     def _execute(self, sql: str, params, arrow: bool = False, gone=None) -> QueryResult:
-        """Run as a relation limited to ``max_rows + 1`` rows: DuckDB then stops early (a top-N for
-        ORDER BY) instead of computing a whole result of which at most ``max_rows`` are sent."""
+        """Fetch at most ``max_rows + 1`` rows: DuckDB's result streams, so the rest is never computed
+        (but an ORDER BY without LIMIT still sorts all its input). Arrow answers go through a relation
+        limited the same way (a cursor's own Arrow read would copy the whole result first)."""
         cursor = self._root.cursor()
         started = time.perf_counter()
         with Watchdog(cursor, self.time_limit_ms / 1000, gone) as watchdog:
             try:
-                relation = cursor.sql(sql, params=params or None)
-                columns, types = list(relation.columns), [str(t) for t in relation.types]
-                limited = relation.limit(self.max_rows + 1)
-                table, rows = (limited.to_arrow_table(), []) if arrow else (None, limited.fetchall())
+                if arrow:
+                    relation = cursor.sql(sql, params=params or None)
+                    columns, types = list(relation.columns), [str(t) for t in relation.types]
+                    table, rows = relation.limit(self.max_rows + 1).to_arrow_table(), []
+                else:
+                    cursor.execute(sql, params or None)
+                    columns = [d[0] for d in cursor.description or []]
+                    types = [str(d[1]) for d in cursor.description or []]
+                    table, rows = None, cursor.fetchmany(self.max_rows + 1)
             except BaseException as exc:  # noqa: BLE001 - turned into a QueryError or re-raised
                 self._raise(exc, watchdog, self.time_limit_ms)
             finally:
@@ -181,8 +202,10 @@ class Sandbox:
 
     def _raise(self, exc: BaseException, watchdog: Watchdog, limit_ms: int):
         """Turn what DuckDB raised into the error to answer with (timeouts and cancels by their cause)."""
+        from pyarrow import ArrowException  # pyarrow loads on first use, not at server start
+
         interrupted = isinstance(exc, (duckdb.InterruptException, KeyboardInterrupt)) or (
-            isinstance(exc, (duckdb.Error, ArrowException)) and _interrupted(str(exc)))
+            isinstance(exc, (duckdb.Error, ArrowException, OSError)) and _interrupted(str(exc)))
         if interrupted or watchdog.reason:
             if watchdog.reason == "disconnected":
                 raise QueryCancelled("the client went away; the query was interrupted") from None

@@ -7,14 +7,13 @@ chunked transfer (no terminating chunk): a cut export never looks complete to th
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
 
-from .formats import _csv_cell as csv_cell, jsonable
+from .formats import arrow_to_csv, jsonable, to_csv
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson",
                "parquet": "application/vnd.apache.parquet"}
@@ -22,7 +21,7 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson
 
 def encode(ext: str, columns: list[str], schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> Iterator[bytes]:
     if ext == "csv":
-        return _csv(columns, schema, batches)
+        return _header_first(columns, _csv(batches))
     if ext == "ndjson":
         return _ndjson(columns, batches)
     if ext == "parquet":
@@ -30,38 +29,22 @@ def encode(ext: str, columns: list[str], schema: pa.Schema, batches: Iterable[pa
     raise ValueError(f"no full export as {ext}")
 
 
-def _flat(schema: pa.Schema) -> bool:
-    """Arrow's CSV writer handles these types as our row encoder does; others go through Python."""
-    return all(not (pa.types.is_nested(f.type) or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)
-                    or pa.types.is_dictionary(f.type) or pa.types.is_floating(f.type)
-                    or pa.types.is_decimal(f.type) or pa.types.is_time(f.type) or pa.types.is_duration(f.type)
-                    or pa.types.is_timestamp(f.type) or pa.types.is_fixed_size_binary(f.type))
-               for f in schema)
-
-
-def _header(columns: list[str]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(columns)
-    return out.getvalue().encode("utf-8")
-
-
-def _csv(columns, schema, batches) -> Iterator[bytes]:
-    import pyarrow.csv as pc
-
-    yield _header(columns)
-    fast = _flat(schema)
-    options = pc.WriteOptions(include_header=False, quoting_style="needed")
+def _csv(batches) -> Iterator[bytes]:
+    """The same bytes as a capped CSV answer, batch by batch (Arrow's kernels, floats via repr)."""
+    first = True
     for batch in batches:
-        if fast:
-            out = pa.BufferOutputStream()
-            pc.write_csv(batch, out, write_options=options)
-            yield out.getvalue().to_pybytes().replace(b"\r\n", b"\n")
-        else:
-            text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\n")
-            for row in zip(*(c.to_pylist() for c in batch.columns)):
-                writer.writerow(["" if v is None else csv_cell(v) for v in row])
-            yield text.getvalue().encode("utf-8")
+        yield arrow_to_csv(batch, header=first)
+        first = False
+
+
+def _header_first(columns: list[str], chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """A result with no rows has no batch: its CSV is the header alone."""
+    sent = False
+    for chunk in chunks:
+        sent = True
+        yield chunk
+    if not sent:
+        yield to_csv(columns, []).encode("utf-8")
 
 
 def _ndjson(columns, batches) -> Iterator[bytes]:

@@ -13,7 +13,7 @@ from ..sandbox import Sandbox
 from ..store import Release, Store
 
 _SANDBOXES: OrderedDict[str, Sandbox] = OrderedDict()
-_GATES: dict[int, Gate] = {}
+_GATES: dict[tuple[int, int], Gate] = {}
 _LOCK = threading.Lock()
 _KEEP = 3
 
@@ -33,17 +33,17 @@ def release_for(version: str | None) -> Release:
     return release
 
 
-def _gate(size: int) -> Gate:
+def _gate(size: int, wait_ms: int) -> Gate:
     """One gate per process (per size, for apps with other settings in one process, as in tests)."""
-    if size not in _GATES:
-        _GATES[size] = Gate(size)
-    return _GATES[size]
+    if (size, wait_ms) not in _GATES:
+        _GATES[size, wait_ms] = Gate(size, wait_ms / 1000)
+    return _GATES[size, wait_ms]
 
 
 def sandbox_for(release: Release) -> Sandbox:
     s = settings()
     key = (f"{release.warehouse}|{s.sql_time_limit_ms}|{s.max_returned_rows}|{s.max_sql_length}"
-           f"|{s.sql_stream_time_limit_ms}|{s.max_concurrent_queries}")
+           f"|{s.sql_stream_time_limit_ms}|{s.max_concurrent_queries}|{s.query_wait_ms}")
     with _LOCK:
         if key in _SANDBOXES:
             _SANDBOXES.move_to_end(key)
@@ -51,7 +51,7 @@ def sandbox_for(release: Release) -> Sandbox:
         box = Sandbox(release.warehouse, memory_limit=s.sql_memory_limit, threads=s.sql_threads,
                       time_limit_ms=s.sql_time_limit_ms, max_rows=s.max_returned_rows,
                       max_sql_length=s.max_sql_length, stream_time_limit_ms=s.sql_stream_time_limit_ms,
-                      gate=_gate(s.max_concurrent_queries))
+                      gate=_gate(s.max_concurrent_queries, s.query_wait_ms))
         _SANDBOXES[key] = box
         while len(_SANDBOXES) > _KEEP:
             _SANDBOXES.popitem(last=False)[1].close()
