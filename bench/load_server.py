@@ -84,22 +84,3 @@ def rss_mb(pid: int) -> float:
         pass
     return 0.0
 
-
-def open_connections(pid: int) -> int:
-    """Established TCP connections held by a process (its clients' keep-alive and in-flight ones)."""
-    inodes = set()
-    try:
-        for fd in pathlib.Path(f"/proc/{pid}/fd").iterdir():
-            target = os.readlink(fd)
-            if target.startswith("socket:["):
-                inodes.add(target[8:-1])
-    except OSError:
-        return 0
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in pathlib.Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                if fields[3] == "01" and fields[9] in inodes:  # 01: ESTABLISHED
-                    count += 1
-    return count
