@@ -112,6 +112,8 @@ class Table:
                 break
             ncols *= 2
         self.records = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        if not self.records:  # frictionless has its own verdicts on a file without a record
+            raise Fallback("the file holds no record")
         labels, header_record = [], 0
         if dialect["header"] and self.records:
             header_record = self._header_record(path, dialect)
@@ -135,7 +137,9 @@ class Table:
         drift = max(round(width * 0.1), 1)
         for row, cells in enumerate(widths, start=1):
             if width - drift <= cells <= width + drift:
-                return row - sum(1 for b in blanks if b < row) if row not in blanks else 1
+                if row in blanks:
+                    raise Fallback(f"header row {row} is blank")
+                return row - sum(1 for b in blanks if b < row)
         return 1
 
     def _declared_header(self, row: int) -> int:

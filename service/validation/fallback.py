@@ -16,14 +16,17 @@ from .report import Finding
 
 
 def frictionless_check(package: str, resource: dict, base: pathlib.Path, resources: dict[str, dict],
-                       limit_errors: int) -> tuple[list[Finding], int, bool]:
-    """(findings, data rows, stopped at the limit) from frictionless for one resource."""
+                       limit_errors: int, descriptor: dict | None = None) -> tuple[list[Finding], int, bool]:
+    """(findings, data rows, stopped at the limit) from frictionless for one resource; ``descriptor``:
+    the package's (its profile decides how frictionless reads the resources), else a bare one."""
     import frictionless
     from frictionless import system
 
     name = resource.get("name")
-    others = [r for n, r in resources.items() if n != name]
-    descriptor = {"name": "package", "resources": [copy.deepcopy(r) for r in [resource, *others]]}
+    if descriptor is None:
+        others = [r for n, r in resources.items() if n != name]
+        descriptor = {"name": "package", "resources": [resource, *others]}
+    descriptor = copy.deepcopy(descriptor)
     try:
         with system.use_context(trusted=False):
             bundle = frictionless.Package(descriptor, basepath=str(base))

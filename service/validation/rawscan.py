@@ -55,7 +55,8 @@ def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool) -> RawScan:
                 result.odd_bytes = bool(chunk.translate(None, PLAIN))
             if not result.blank_lines:
                 probe = tail + chunk
-                result.blank_lines = b"\n\n" in probe or b"\n\r\n" in probe or b"\r\r" in probe
+                result.blank_lines = (b"\n\n" in probe or b"\n\r\n" in probe or b"\r\r" in probe
+                                      or (result.size == 0 and chunk[:1] in (b"\n", b"\r")))
                 tail = chunk[-2:]
             result.size += len(chunk)
     if decoder is not None and result.bad_offset is None:

@@ -235,7 +235,8 @@ def uncertain(field: dict, col: str, *, keyed: bool, odd_bytes: bool) -> str | N
         terms.append(f"NOT regexp_full_match({col}, '{UUID}')")
     compared = keyed or any(k in field.get("constraints", {}) for k in BOUNDED[1:])
     if compared and kind in ("integer", "year"):
-        terms.append(f"(coalesce({valid(field, col)}, false) AND {typed(field, col)} IS NULL)")
+        # a HUGEINT holds 38 digits: only a longer cell can be valid and not fit
+        terms.append(f"(length({col}) > 38 AND coalesce({valid(field, col)}, false) AND {typed(field, col)} IS NULL)")
     if compared and kind == "number":
         text = _number_text(field, col)
         terms.append(f"(coalesce({valid(field, col)}, false) AND (NOT regexp_full_match({text}, "

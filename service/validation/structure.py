@@ -46,7 +46,7 @@ def check_structure(package: Package, engine: str = "duckdb",
     rows: dict[str, int] = {}
     by_name = {r["name"]: r for r in descriptor["resources"] if r.get("name")}
     for raw in descriptor["resources"]:
-        check = contained_check(package.name, raw, package.folder, by_name, engine)
+        check = contained_check(package.name, raw, package.folder, by_name, engine, descriptor)
         findings += check.findings
         rows[raw.get("name")] = check.rows
         done(raw.get("name"), check.rows, check.partial, check.engine, check.reason)
@@ -54,11 +54,11 @@ def check_structure(package: Package, engine: str = "duckdb",
 
 
 def contained_check(package: str, resource: dict, folder: Path, resources: dict[str, dict],
-                    engine: str) -> ResourceCheck:
+                    engine: str, descriptor: dict | None = None) -> ResourceCheck:
     """``check_resource``, with any unexpected error turned into a ``check-error`` finding."""
     try:
         return check_resource(package, resource, folder, resources=resources, limit_errors=LIMIT_ERRORS,
-                              engine=engine)
+                              engine=engine, descriptor=descriptor)
     except Exception as error:  # noqa: BLE001 -- contained: one broken resource must not stop the others
         note = error_note(error, folder)
         return ResourceCheck([Finding(code="check-error", package=package, resource=resource.get("name"),

@@ -70,9 +70,10 @@ def connect(tmp: str):
 
 def check_resource(package: str, resource: dict, base: pathlib.Path, *,
                    resources: dict[str, dict] | None = None, limit_errors: int = 1000,
-                   engine: str = "duckdb") -> ResourceCheck:
+                   engine: str = "duckdb", descriptor: dict | None = None) -> ResourceCheck:
     """Check one tabular resource like ``frictionless validate``: with DuckDB when the fast path
-    implements all it declares, else (or with ``engine="frictionless"``) with frictionless."""
+    implements all it declares, else (or with ``engine="frictionless"``) with frictionless, inside
+    the package ``descriptor`` when given."""
     name = resource.get("name")
     resources = resources or {name: resource}
     make = lambda code, note, row=None, fld=None: Finding(
@@ -89,7 +90,7 @@ def check_resource(package: str, resource: dict, base: pathlib.Path, *,
         return ResourceCheck([make(stop.code, stop.note, fld=stop.field)])
     except Fallback as fallback:
         reasons = [fallback.reason]
-    findings, rows, partial = frictionless_check(package, resource, base, resources, limit_errors)
+    findings, rows, partial = frictionless_check(package, resource, base, resources, limit_errors, descriptor)
     return ResourceCheck(findings, rows, partial, engine="frictionless", reason="; ".join(reasons))
 
 

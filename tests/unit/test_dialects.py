@@ -240,3 +240,46 @@ def test_wide_table_of_10000_columns_matches_frictionless(tmp_path):
     resource, planted = wide(tmp_path, 10_000, 12)
     found, _ = assert_same(tmp_path, resource, "duckdb")
     assert set(found) == planted
+
+
+# odd files, each wrapped with the schema and dialect frictionless infers for it (as a new user would)
+ODD_FILES = {
+    "empty": b"",
+    "header-only": b"a,b\n",
+    "no-final-newline": b"a,b\n1,2",
+    "unbalanced-quote": b'a,b\n1,"2\n3,4\n',
+    "spaces-only-line": b"a,b\n1,2\n   \n3,4\n",
+    "mixed-line-ends": b"a,b\r\n1,2\n3,4\r5,6\r\n",
+    "quoted-crlf": b'a,b\r\n1,"x\r\ny"\r\n2,z\r\n',
+    "trailing-delimiter": b"a,b,\n1,2,\n3,4,\n",
+    "nul-byte": b"a,b\n1,\x002\n",
+    "bom-semicolon": b"\xef\xbb\xbfa;b\n1;2\n3;4\n",
+    "latin-1": "a,b\ncaf\xe9,1\nna\xefve,2\n".encode("latin-1"),
+    "utf-16": "a,b\n1,2\n".encode("utf-16"),
+    "quotes-inside": b'a,b\n1,x"y"z\n2,"p"q\n',
+    "one-column": b"a\n1\n\n2\n",
+    "title-rows": b"Report\n\na,b,c\n1,2,3\n4,5,6\n",
+    "ragged": b"a,b,c\n1,2\n1,2,3,4,5\n1\n",
+    "sniffed-space": b'a, b\n1, 2\n3, "4,5"\n',
+    "cr-only-quoted": b'a,b\r1,"x\ry"\r',
+    "only-blank-lines": b"\n\n\n",
+    "duplicate-header": b"a,a,b\n1,2,3\n",
+    "numbers": b"n,m\n1,2.5\n 3 ,1e5\n1_000,NaN\n",
+    "blank-first-line": b"\na,b\n1,2\n",
+    "two-blank-lines-first": b"\n\na,b\n1,2\n",
+    "quoted-newline-header": b'"a\nx",b\n1,2\n',
+    "blank-lines-at-end": b"a,b\n1,2\n\n\n\n",
+    "crlf-blank": b"a,b\r\n\r\n1,2\r\n",
+    "long-integer": b"n\n123456789012345678901234567890123456789012\n",
+    "backslash-quote": b'a,b\n1,"x\\"y"\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODD_FILES))
+def test_odd_file_with_inferred_descriptor_matches_frictionless(tmp_path, name):
+    (tmp_path / "t.csv").write_bytes(ODD_FILES[name])
+    inferred = frictionless.describe(str(tmp_path / "t.csv")).to_descriptor()
+    resource = {k: v for k, v in inferred.items() if k in ("schema", "dialect", "encoding", "format")}
+    resource.update(name="t", path="t.csv")
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [resource]}))
+    assert_same(tmp_path, resource)

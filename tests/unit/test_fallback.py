@@ -210,3 +210,14 @@ def test_what_the_fast_path_lacks_is_named(tmp_path, descriptor, reason):
     resource = one(tmp_path, "id,name\n1,a\n2,b\n", INT, **descriptor)
     _, check = assert_same(tmp_path, resource, "frictionless")
     assert reason in check.reason
+
+
+def test_frictionless_judges_a_resource_inside_its_own_package_descriptor(tmp_path):
+    # the package's profile (Data Package v2 here) decides how frictionless reads its resources
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path, ["social-insurance-funds"])
+    reports = [validate_all(root / "datapackages", root / "expectations", structure_only=True, engine=engine)
+               for engine in ("duckdb", "frictionless")]
+    assert [{r.engine for r in report.packages[0].resources} for report in reports] == [{"duckdb"}, {"frictionless"}]
+    assert reports[0].findings == reports[1].findings == []
