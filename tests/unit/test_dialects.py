@@ -284,3 +284,23 @@ def test_odd_file_with_inferred_descriptor_matches_frictionless(tmp_path, name):
     resource.update(name="t", path="t.csv")
     (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [resource]}))
     assert_same(tmp_path, resource)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_invalid_utf8_anywhere_matches_frictionless(tmp_path, seed):
+    # frictionless decodes 8 KiB chunks and keeps the rows completed before the bad one: the fast path
+    # reproduces it wherever the bad byte falls (short and long files, declared or detected encoding)
+    import random
+
+    rng = random.Random(seed)
+    lines = ["a,b"] + [f"{i},{'x' * rng.randint(0, 40)}{'é' if rng.random() < 0.1 else ''}"
+                       for i in range(rng.choice([50, 3000, 20000]))]
+    data = ("\n".join(lines) + "\n").encode()
+    cut = rng.randint(0, len(data) - 1)
+    (tmp_path / "t.csv").write_bytes(data[:cut] + b"\xff" + data[cut:])
+    resource = {"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "a", "type": "integer"},
+                                                                    {"name": "b", "type": "string"}]}}
+    if seed % 2:
+        resource["encoding"] = "utf-8"
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [resource]}))
+    assert_same(tmp_path, resource)
