@@ -93,12 +93,16 @@ class _Watcher:
         self._pid = None
 
     def add(self, dog: Watchdog) -> None:
+        """Wakes the thread only when it must look sooner than it would: a fast query costs a heap push."""
         with self._wake:
             self._start()
+            sooner = not self._heap or dog.deadline < self._heap[0][0]
             heapq.heappush(self._heap, (dog.deadline, next(self._count), dog))
             if dog.gone:
+                sooner = sooner or not self._polled
                 self._polled.add(dog)
-            self._wake.notify()
+            if sooner:
+                self._wake.notify()
 
     def _start(self) -> None:
         import os

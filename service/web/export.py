@@ -21,7 +21,7 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson
 
 def encode(ext: str, columns: list[str], schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> Iterator[bytes]:
     if ext == "csv":
-        return _header_first(columns, _csv(batches))
+        return _csv(columns, schema, batches)
     if ext == "ndjson":
         return _ndjson(columns, batches)
     if ext == "parquet":
@@ -29,22 +29,29 @@ def encode(ext: str, columns: list[str], schema: pa.Schema, batches: Iterable[pa
     raise ValueError(f"no full export as {ext}")
 
 
-def _csv(batches) -> Iterator[bytes]:
-    """The same bytes as a capped CSV answer, batch by batch (Arrow's kernels, floats via repr)."""
-    first = True
+def _native(schema: pa.Schema) -> bool:
+    """Types Arrow's own CSV writer writes as text a reader takes back (not lists, structs, bytes)."""
+    return all(pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_string(f.type)
+               or pa.types.is_large_string(f.type) or pa.types.is_boolean(f.type) or pa.types.is_date(f.type)
+               or pa.types.is_timestamp(f.type) or pa.types.is_decimal(f.type) or pa.types.is_null(f.type)
+               for f in schema)
+
+
+def _csv(columns: list[str], schema: pa.Schema, batches) -> Iterator[bytes]:
+    """CSV batch by batch: Arrow's C++ writer where it can (text cells quoted, floats in their shortest
+    form), else the row encoder's rules (``arrow_to_csv``: the same bytes as a capped answer)."""
+    import pyarrow.csv as pc
+
+    yield to_csv(columns, []).encode("utf-8")
+    native = _native(schema)
+    options = pc.WriteOptions(include_header=False, quoting_style="needed")
     for batch in batches:
-        yield arrow_to_csv(batch, header=first)
-        first = False
-
-
-def _header_first(columns: list[str], chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """A result with no rows has no batch: its CSV is the header alone."""
-    sent = False
-    for chunk in chunks:
-        sent = True
-        yield chunk
-    if not sent:
-        yield to_csv(columns, []).encode("utf-8")
+        if native:
+            out = pa.BufferOutputStream()
+            pc.write_csv(batch, out, write_options=options)
+            yield out.getvalue().to_pybytes()
+        else:
+            yield arrow_to_csv(batch, header=False)
 
 
 def _ndjson(columns, batches) -> Iterator[bytes]:
