@@ -62,6 +62,9 @@ def print_report(context: dict, figures: list[dict], rates: dict, export) -> int
           + (f", datasette {theirs:,.0f} req/s, ratio {ours / theirs:.2f}x" if theirs else "")
           + (f"; socsec cached (304 on the versioned URL) {rates['socsec 304']['rate']:,.0f} req/s"
              if "socsec 304" in rates else "")
+          + (f"; socsec answer cache (sql_cache_mb=64) {rates['socsec cached']['rate']:,.0f} req/s"
+             + (f", {rates['socsec cached']['rate'] / theirs:.2f}x datasette" if theirs else "")
+             if "socsec cached" in rates else "")
           + "".join(f"; {name} not answered as expected: {dict(r['failed'])}" for name, r in rates.items()
                     if r["failed"]))
     targets.append((f"Q1 throughput >= {THROUGHPUT_TARGET:.0f}x datasette", _ratio(ours, theirs),

@@ -105,9 +105,12 @@ def memory_kib(pid: int) -> dict[str, int]:
     return out
 
 
-def start_socsec(root: pathlib.Path, *, rows_cap: int, time_limit_ms: int, workers: int | None = None) -> Server:
+def start_socsec(root: pathlib.Path, *, rows_cap: int, time_limit_ms: int, workers: int | None = None,
+                 cache_mb: int = 0) -> Server:
+    """socsec with its answer cache off (``cache_mb=0``: every answer computed) unless asked."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOCSEC_")}
-    env.update(SOCSEC_MAX_RETURNED_ROWS=str(rows_cap), SOCSEC_SQL_TIME_LIMIT_MS=str(time_limit_ms))
+    env.update(SOCSEC_MAX_RETURNED_ROWS=str(rows_cap), SOCSEC_SQL_TIME_LIMIT_MS=str(time_limit_ms),
+               SOCSEC_SQL_CACHE_MB=str(cache_mb))
     port = free_port()
     argv = [str(pathlib.Path(sys.executable).parent / "socsec"), "--root", str(root), "serve", "--port", str(port)]
     if workers:

@@ -38,6 +38,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Time limit of one full export (`_stream=on`), in milliseconds, fetch and transfer included."),
     Setting("max_concurrent_queries", 6,
             "SQL queries (streams included) running at once per server process; more get 503 with Retry-After."),
+    Setting("sql_cache_mb", 64,
+            "Memory for capped SQL answers already given, per server process, in MiB (0: no cache)."),
     Setting("query_wait_ms", 100,
             "How long a query over `max_concurrent_queries` waits for a free slot before its 503, in milliseconds."),
     Setting("max_returned_rows", 1000, "Row cap of one SQL answer; more rows set `truncated`."),
@@ -64,6 +66,7 @@ class Settings:
     sql_stream_time_limit_ms: int
     max_concurrent_queries: int
     query_wait_ms: int
+    sql_cache_mb: int
     max_returned_rows: int
     sql_memory_limit: str
     sql_threads: int

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from .config import Settings
 from .sandbox import Sandbox
 from .store import Store
-from .web.export import encode
-from .web.formats import rows_as_objects, to_csv, to_ndjson, to_parquet
+from .export import encode
+from .formats import rows_as_objects, to_csv, to_ndjson, to_parquet
 
 
 def run_query(settings: Settings, sql: str, *, fmt: str = "json", version: str | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from ..series import indicator as read_indicator, list_indicators
-from .formats import jsonable, rows_as_objects, to_csv
+from ..formats import jsonable, rows_as_objects, to_csv
 from .releases import cache_headers, release_for, sandbox_for
 
 bp = Blueprint("indicators", __name__)

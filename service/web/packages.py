@@ -11,7 +11,7 @@ from werkzeug.security import safe_join
 from ..catalog import snake
 from ..errors import NotFound
 from ..rows import read_page
-from .formats import jsonable, rows_as_objects
+from ..formats import jsonable, rows_as_objects
 from .releases import cache_headers, release_for, sandbox_for
 from .tablequery import rows_request
 

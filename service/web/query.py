@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, request
 
+from ..answers import Answer
 from ..errors import QueryError
+from ..export import MEDIA_TYPES, encode
+from ..formats import jsonable, rows_as_objects, to_csv, to_ndjson, to_parquet
 from .client import gone_check
-from .export import MEDIA_TYPES, encode
-from .formats import jsonable, rows_as_objects, to_csv, to_ndjson, to_parquet
-from .releases import release_for, sandbox_for
+from .releases import answer_cache, release_for, sandbox_for
 
 bp = Blueprint("query", __name__)
 
@@ -66,23 +67,33 @@ def sql(ext: str, version: str | None = None):
             return Response(status=304, headers=headers)
     if stream:
         return _full_export(box, ext, text, params, headers)
+    key = (release.version, ext, text, tuple(sorted(params.items())), shape, box.max_rows)
+    cache = answer_cache()
+    answer = cache.get(key) if cache else None
+    headers["X-Socsec-Cache"] = "hit" if answer else "miss"
+    if answer is None:
+        answer = _answer(box, release.version, ext, text, params, shape)
+        if cache:
+            cache.put(key, answer)
+    return Response(answer.body, mimetype=answer.mimetype, headers={**headers, **answer.headers})
+
+
+def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) -> Answer:
     result = box.run(text, params or None, arrow=ext == "parquet", gone=gone_check(request.environ))
-    headers.update({"X-Socsec-Truncated": "true" if result.truncated else "false",
-                    "X-Socsec-Row-Limit": str(box.max_rows)})
+    headers = {"X-Socsec-Truncated": "true" if result.truncated else "false",
+               "X-Socsec-Row-Limit": str(box.max_rows)}
     if ext == "csv":
-        return Response(to_csv(result.columns, result.rows), mimetype="text/csv", headers=headers)
+        return Answer(to_csv(result.columns, result.rows).encode("utf-8"), "text/csv", headers)
     if ext == "parquet":
-        return Response(to_parquet(result.table), mimetype="application/vnd.apache.parquet", headers=headers)
+        return Answer(to_parquet(result.table), "application/vnd.apache.parquet", headers)
     if ext == "ndjson":
-        return Response(to_ndjson(result.columns, result.rows), mimetype="application/x-ndjson",
-                        headers=headers)
+        return Answer(to_ndjson(result.columns, result.rows).encode("utf-8"), "application/x-ndjson", headers)
     rows = (rows_as_objects(result.columns, result.rows) if shape == "objects"
             else [[jsonable(v) for v in row] for row in result.rows])
-    response = jsonify({"ok": True, "release": release.version, "sql": text, "columns": result.columns,
-                        "types": result.types, "rows": rows, "truncated": result.truncated,
-                        "row_limit": box.max_rows, "elapsed_ms": result.elapsed_ms})
-    response.headers.update(headers)
-    return response
+    body = {"ok": True, "release": version, "sql": text, "columns": result.columns, "types": result.types,
+            "rows": rows, "truncated": result.truncated, "row_limit": box.max_rows,
+            "elapsed_ms": result.elapsed_ms}
+    return Answer(current_app.json.dumps(body).encode("utf-8") + b"\n", "application/json", headers)
 
 
 def _full_export(box, ext: str, text: str, params: dict, headers: dict) -> Response:

@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 from flask import Flask, current_app, request
 
+from ..answers import AnswerCache
 from ..integrity import require_intact
 from ..limits import Gate
 from ..sandbox import Sandbox
@@ -14,6 +15,7 @@ from ..store import Release, Store
 
 _SANDBOXES: OrderedDict[str, Sandbox] = OrderedDict()
 _GATES: dict[tuple[int, int], Gate] = {}
+_CACHES: dict[int, AnswerCache] = {}
 _LOCK = threading.Lock()
 _KEEP = 3
 
@@ -31,6 +33,17 @@ def release_for(version: str | None) -> Release:
     release = store().release(version) if version else store().current()
     require_intact(release)  # hashed once per process and release, then cached
     return release
+
+
+def answer_cache() -> AnswerCache | None:
+    """The process's cache of capped SQL answers (None when `sql_cache_mb` is 0)."""
+    size = settings().sql_cache_mb
+    if size <= 0:
+        return None
+    with _LOCK:
+        if size not in _CACHES:
+            _CACHES[size] = AnswerCache(size * 1024 * 1024)
+        return _CACHES[size]
 
 
 def _gate(size: int, wait_ms: int) -> Gate:

@@ -182,3 +182,31 @@ def test_slots_free_up_after_many_concurrent_queries(make_app):
         thread.join()
     assert set(statuses) <= {200, 503} and 200 in statuses
     assert app.test_client().get("/api/sql", query_string={"sql": "select 1"}).status_code == 200
+
+
+def test_capped_answers_are_cached_per_release_query_and_format(make_app):
+    client = make_app(sql_cache_mb=1).test_client()
+    query = {"sql": "select $n::INT * 2 as twice", "_p_n": "21"}
+    first, again = client.get("/api/sql", query_string=query), client.get("/api/sql", query_string=query)
+    assert first.headers["X-Socsec-Cache"] == "miss" and again.headers["X-Socsec-Cache"] == "hit"
+    assert first.data == again.data and again.get_json()["rows"] == [{"twice": 42}]
+    other = client.get("/api/sql", query_string={**query, "_p_n": "5"})
+    assert other.headers["X-Socsec-Cache"] == "miss" and other.get_json()["rows"] == [{"twice": 10}]
+    as_csv = client.get("/api/sql.csv", query_string=query)
+    assert as_csv.headers["X-Socsec-Cache"] == "miss" and as_csv.data == b"twice\n42\n"
+    assert client.get("/api/sql.csv", query_string=query).headers["X-Socsec-Truncated"] == "false"
+    off = make_app(sql_cache_mb=0).test_client()
+    assert off.get("/api/sql", query_string=query).headers["X-Socsec-Cache"] == "miss"
+    assert off.get("/api/sql", query_string=query).headers["X-Socsec-Cache"] == "miss"
+
+
+def test_answer_cache_keeps_to_its_size():
+    from service.answers import Answer, AnswerCache
+
+    cache = AnswerCache(1000)
+    for i in range(30):
+        cache.put(("k", i), Answer(b"x" * 100, "text/plain", {}))
+    kept = [i for i in range(30) if cache.get(("k", i))]
+    assert kept == list(range(20, 30))  # the least recently used went first, 1000 bytes at most
+    cache.put(("big",), Answer(b"x" * 200, "text/plain", {}))
+    assert cache.get(("big",)) is None  # over an eighth of the cache: not kept

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from service.web.formats import _csv_cell, jsonable, rows_as_objects, to_csv, to_ndjson
+from service.formats import _csv_cell, jsonable, rows_as_objects, to_csv, to_ndjson
 
 VALUES = {
     "none": [None],
@@ -115,7 +115,7 @@ def arrow_table(seed: int):
 
 @pytest.mark.parametrize("seed", range(60))
 def test_arrow_csv_is_byte_identical_to_the_rows_csv(seed):
-    from service.web.formats import arrow_to_csv
+    from service.formats import arrow_to_csv
 
     table = arrow_table(seed)
     rows = list(zip(*(c.to_pylist() for c in table.columns)))
@@ -129,7 +129,7 @@ def test_arrow_csv_is_byte_identical_to_the_rows_csv(seed):
 
 @pytest.mark.parametrize("seed", range(60))
 def test_arrow_objects_are_the_rows_objects(seed):
-    from service.web.formats import arrow_as_objects
+    from service.formats import arrow_as_objects
 
     table = arrow_table(seed)
     rows = list(zip(*(c.to_pylist() for c in table.columns)))
@@ -140,7 +140,7 @@ def test_arrow_objects_are_the_rows_objects(seed):
 def test_arrow_objects_with_same_named_columns_keep_what_zip_keeps():
     import pyarrow as pa
 
-    from service.web.formats import arrow_as_objects
+    from service.formats import arrow_as_objects
 
     table = pa.Table.from_arrays([pa.array([1]), pa.array([2])], names=["a", "a"])
     assert arrow_as_objects(table) == rows_as_objects(["a", "a"], [(1, 2)]) == [{"a": 2}]

@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 from ... import browse
 from ...errors import QueryError
 from ...series import indicator as read_indicator
-from ..formats import jsonable, to_csv
+from ...formats import jsonable, to_csv
 from ..releases import release_for, sandbox_for
 from . import i18n
 from .common import blueprint, render
