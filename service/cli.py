@@ -151,7 +151,7 @@ def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, wor
     # gthread: a query that runs into the time limit holds one thread, not a whole worker; no keep-alive:
     # a gthread worker accepts connections greedily, and kept-alive ones would pin every client to it
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--worker-class", "gthread", "--threads", str(threads or settings.threads), "--keep-alive", "0",
+            "--worker-class", "service.web.worker.JsonErrorWorker", "--threads", str(threads or settings.threads), "--keep-alive", "0",
             "--limit-request-line", "8190",
             "--access-logfile", "-", "service.web:create_app()"]
     os.execv(sys.executable, argv)

@@ -150,7 +150,7 @@ class Sandbox:
         """socsec's own queries: no statement checks, the same time limit, no slot of the gate."""
         return self._execute(sql, params)
 
-    def stream(self, sql: str, params: dict | None = None, *, batch_rows: int = 16384,
+    def stream(self, sql: str, params: dict | None = None, *, batch_rows: int = 32768,
                gone: Callable[[], bool] | None = None) -> QueryStream:
         """Run one untrusted SELECT for a full export: every row, as Arrow record batches.
 

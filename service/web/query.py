@@ -8,6 +8,7 @@ versioned URLs never change, so they carry an ETag and answer 304 to ``If-None-M
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 
 from flask import Blueprint, Response, current_app, request
@@ -20,6 +21,8 @@ from .client import gone_check
 from .releases import answer_cache, release_for, sandbox_for
 
 bp = Blueprint("query", __name__)
+
+_FIRST_BYTES = 4 * 1024 * 1024
 
 _SWITCH = {"on": True, "1": True, "true": True, "off": False, "0": False, "false": False, "": False}
 
@@ -97,7 +100,8 @@ def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) ->
 
 
 def _full_export(box, ext: str, text: str, params: dict, headers: dict) -> Response:
-    """Every row, streamed; the query's own errors are answered (400) before the first byte."""
+    """Every row, streamed; the query's own errors, and any in its first MiBs, are answered (400)
+    before the first byte; later ones cut the chunked transfer."""
     if ext == "json":
         raise QueryError("a full export (_stream=on) is CSV, NDJSON or Parquet: use /api/sql.csv, "
                          "/api/sql.ndjson or /api/sql.parquet", code="bad-parameter",
@@ -108,7 +112,19 @@ def _full_export(box, ext: str, text: str, params: dict, headers: dict) -> Respo
     running = box.stream(text, params or None, gone=gone_check(request.environ))
     headers.update({"X-Socsec-Stream": "on", "X-Socsec-Truncated": "false",
                     "Content-Disposition": f'attachment; filename="socsec-query.{ext}"'})
-    body = encode(ext, running.columns, running.schema, running.batches())
-    response = Response(body, content_type=MEDIA_TYPES[ext], headers=headers)
+    chunks = encode(ext, running.columns, running.schema, running.batches())
+    head, size = [], 0
+    try:  # the first MiBs are read before answering: a small export gets a Content-Length, and an
+        for chunk in chunks:  # error early in a big one is answered as an error, not as a cut
+            head.append(chunk)
+            size += len(chunk)
+            if size >= _FIRST_BYTES:
+                break
+        else:
+            return Response(b"".join(head), content_type=MEDIA_TYPES[ext], headers=headers)
+    except BaseException:
+        running.close()
+        raise
+    response = Response(itertools.chain(head, chunks), content_type=MEDIA_TYPES[ext], headers=headers)
     response.call_on_close(running.close)  # the slot is freed even if no byte was ever sent
     return response

@@ -45,6 +45,15 @@ def test_stream_returns_every_row_past_the_row_cap(make_app, ext):
         assert table.column("i").to_pylist() == list(range(5000))
 
 
+def test_small_exports_are_whole_and_early_failures_are_answered_as_errors(make_app):
+    client = make_app(sql_stream_time_limit_ms=300).test_client()
+    small = client.get("/api/sql.ndjson", query_string={"sql": ROWS, "_stream": "on"})
+    assert small.status_code == 200 and int(small.headers["Content-Length"]) == len(small.data)
+    slow = client.get("/api/sql.csv", query_string={"sql": "select count(*) from range(100000000000)",
+                                                     "_stream": "on"})
+    assert slow.status_code == 400 and slow.get_json()["error"]["code"] == "query-timeout"
+
+
 def test_stream_of_nested_values_falls_back_to_the_row_encoder(client):
     response = client.get("/api/sql.csv", query_string={
         "sql": "select [1, 2] as l, {'a': 1} as st, 1.5::DOUBLE as x, NULL as n", "_stream": "on"})
@@ -74,7 +83,8 @@ def test_stream_query_errors_are_answered_before_any_byte(client):
 def test_a_stream_holds_a_slot_and_the_query_over_the_bound_gets_503(make_app):
     app = make_app(max_concurrent_queries=1)
     client = app.test_client()
-    held = client.get("/api/sql.csv", query_string={"sql": ROWS, "_stream": "on"}, buffered=False)
+    big = "select range as i, repeat('x', 100) as pad from range(10000000)"  # past the first MiBs
+    held = client.get("/api/sql.csv", query_string={"sql": big, "_stream": "on"}, buffered=False)
     try:
         busy = client.get("/api/sql", query_string={"sql": "select 1"})
         assert busy.status_code == 503 and int(busy.headers["Retry-After"]) > 0

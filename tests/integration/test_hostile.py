@@ -175,10 +175,10 @@ def _http_cases(version: str) -> list[Case]:
                            ("POST", "/api/packages"), ("PUT", "/healthz"), ("DELETE", "/api/releases"),
                            ("POST", f"/api/packages/{PACKAGE}/observations.csv"), ("TRACE", "/api/sql")):
         cases.append(Case("wrong-method", method, target))
-    cases += [Case("oversized-headers", "GET", NORMAL, headers=(("X-Big", "x" * 20000),), shape=False),
-              Case("oversized-headers", "GET", NORMAL, headers=tuple((f"X-H{i}", "y") for i in range(200)),
-                   shape=False),
-              Case("oversized-headers", "GET", "/api/sql?sql=" + "1" * 10000, shape=False)]
+    # answered by gunicorn itself, before the app: socsec's worker writes them in the one shape too
+    cases += [Case("oversized-headers", "GET", NORMAL, headers=(("X-Big", "x" * 20000),)),
+              Case("oversized-headers", "GET", NORMAL, headers=tuple((f"X-H{i}", "y") for i in range(200))),
+              Case("oversized-headers", "GET", "/api/sql?sql=" + "1" * 10000)]
     return cases
 
 
