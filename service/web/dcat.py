@@ -2,15 +2,17 @@
 
 Each package is a ``dcat:Dataset`` (titles and descriptions in English and Chinese where the descriptor
 has them, licence, temporal coverage, keywords, publisher) with one ``dcat:Distribution`` per zip, per
-resource CSV and per resource Parquet: the release's immutable download URL, the IANA media type, the
-byte size and the sha256 checksum of the very file (from the descriptor for CSVs, from the release's
-``manifest.json`` for zips and Parquet).
+resource file (the CSV at the path its descriptor names) and per resource Parquet: the release's
+immutable download URL, the IANA media type, the byte size and the sha256 checksum of the very file
+(from the descriptor for resource files, from the release's ``manifest.json`` for zips and Parquet).
 """
 
 from __future__ import annotations
 
 import json
+import mimetypes
 import re
+from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
@@ -28,7 +30,7 @@ CONTEXT = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 IANA = "https://www.iana.org/assignments/media-types/"
-MEDIA_TYPES = {"zip": "application/zip", "csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
+MEDIA_TYPES = {"zip": "application/zip", "parquet": "application/vnd.apache.parquet"}
 CATALOG_TITLE = {"en": "socsec: China social security statistics", "zh-CN": "socsec:中国社会保障统计"}
 CATALOG_DESCRIPTION = {
     "en": "Open data packages of China's social security statistics, each number with its source and "
@@ -90,8 +92,8 @@ def _dataset(release: Release, name: str, base_url: str, files: dict) -> dict:
     descriptor = release.descriptor(name)
     licence = _licence(descriptor)
     pinned = f"{base_url}/api/releases/{release.version}/packages/{name}"
-    distributions = [_distribution(f"{pinned}.zip", "zip", f"{name} (zip)", files[f"zips/{name}.zip"],
-                                   licence)]
+    distributions = [_distribution(f"{pinned}.zip", MEDIA_TYPES["zip"], f"{name} (zip)",
+                                   files[f"zips/{name}.zip"], licence)]
     for resource in descriptor.get("resources", []):
         distributions.extend(_resource_distributions(name, resource, pinned, files, licence))
     dataset = {
@@ -121,23 +123,26 @@ def _resource_distributions(package: str, resource: dict, pinned: str, files: di
     if not name or not resource.get("path"):
         return
     label = resource.get("title") or name
-    if resource.get("hash") and resource.get("bytes") is not None:
+    if resource.get("hash") and resource.get("bytes") is not None:  # the file as published, at its path
         facts = {"bytes": resource["bytes"], "sha256": str(resource["hash"]).removeprefix("sha256:")}
-        yield _distribution(f"{pinned}/{name}.csv", "csv", f"{label} (CSV)", facts, licence, resource)
+        mediatype = (resource.get("mediatype") or mimetypes.guess_type(resource["path"])[0]
+                     or "application/octet-stream")
+        yield _distribution(f"{pinned}/{quote(resource['path'])}", mediatype,
+                            f"{label} ({resource.get('format') or 'file'})", facts, licence, resource)
     parquet = files.get(f"parquet/{package}/{name}.parquet")
     if parquet:
-        yield _distribution(f"{pinned}/{name}.parquet", "parquet", f"{label} (Parquet)", parquet, licence,
-                            resource)
+        yield _distribution(f"{pinned}/{quote(name)}.parquet", MEDIA_TYPES["parquet"], f"{label} (Parquet)",
+                            parquet, licence, resource)
 
 
-def _distribution(url: str, kind: str, title: str, facts: dict, licence, resource: dict | None = None):
+def _distribution(url: str, mediatype: str, title: str, facts: dict, licence, resource: dict | None = None):
     distribution = {
         "@id": url,
         "@type": "dcat:Distribution",
         "dct:title": title,
         "dcat:downloadURL": {"@id": url},
         "dcat:accessURL": {"@id": url},
-        "dcat:mediaType": {"@id": IANA + MEDIA_TYPES[kind]},
+        "dcat:mediaType": {"@id": IANA + mediatype},
         "dcat:byteSize": _typed(str(facts["bytes"]), "xsd:nonNegativeInteger"),
         "spdx:checksum": {
             "@type": "spdx:Checksum",

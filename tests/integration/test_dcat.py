@@ -123,7 +123,7 @@ def test_one_distribution_per_zip_csv_and_parquet_with_real_sizes_and_checksums(
         folder = release.package_dir(name)
         expected = {f"{pinned}{name}.zip": ("application/zip", release.path / "zips" / f"{name}.zip")}
         for resource in descriptor["resources"]:
-            expected[f"{pinned}{name}/{resource['name']}.csv"] = ("text/csv", folder / resource["path"])
+            expected[f"{pinned}{name}/{resource['path']}"] = ("text/csv", folder / resource["path"])
             expected[f"{pinned}{name}/{resource['name']}.parquet"] = (
                 "application/vnd.apache.parquet", release.path / "parquet" / name / f"{resource['name']}.parquet")
         distributions = _distributions(graph, dataset)
@@ -150,7 +150,7 @@ def test_csv_figures_match_the_descriptor(graph, release):
     for name, dataset in _datasets(graph).items():
         distributions = _distributions(graph, dataset)
         for resource in release.descriptor(name)["resources"]:
-            [csv] = [d for url, d in distributions.items() if url.endswith(f"/{name}/{resource['name']}.csv")]
+            [csv] = [d for url, d in distributions.items() if url.endswith(f"/{name}/{resource['path']}")]
             assert _one(graph, csv, DCAT.byteSize).toPython() == resource["bytes"]
             checksum = _one(graph, csv, SPDX.checksum)
             assert f"sha256:{_one(graph, checksum, SPDX.checksumValue)}" == resource["hash"]
