@@ -133,7 +133,8 @@ def _operation(operation: Operation, method: str, path: str, rule, versioned: bo
         "tags": [operation.tag],
         "responses": _responses(operation, path, versioned),
     }
-    headers = ("If-None-Match",) if operation.files else ()
+    sql_tagged = versioned and path.split("/")[-1].split(".")[0] == "sql"  # versioned SQL answers have ETags
+    headers = ("If-None-Match",) if operation.files or sql_tagged else ()
     query = [{"$ref": f"#/components/parameters/{name}"} for name in operation.query + headers]
     if method == "POST":
         body["requestBody"] = {"required": False, "content": {"application/x-www-form-urlencoded": {

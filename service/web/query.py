@@ -66,10 +66,12 @@ def sql(ext: str, version: str | None = None):
         tag = _etag(release.version, ext, text, params, shape, stream)
         headers["ETag"] = f'W/"{tag}"'
         headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        if request.method == "GET" and request.if_none_match.contains_weak(tag):
+        matched = request.method == "GET" and request.if_none_match.contains_weak(tag)
+        if matched and not request.if_none_match.star_tag:  # `*` only when the query has an answer
             return Response(status=304, headers=headers)
     if stream:
-        return _full_export(box, ext, text, params, headers)
+        response = _full_export(box, ext, text, params, headers)
+        return _not_modified(response, headers) if version and matched else response
     key = (release.version, ext, text, tuple(sorted(params.items())), shape, box.max_rows)
     cache = answer_cache()
     answer = cache.get(key) if cache else None
@@ -78,7 +80,14 @@ def sql(ext: str, version: str | None = None):
         answer = _answer(box, release.version, ext, text, params, shape)
         if cache:
             cache.put(key, answer)
+    if version and matched:
+        return Response(status=304, headers=headers)
     return Response(answer.body, mimetype=answer.mimetype, headers={**headers, **answer.headers})
+
+
+def _not_modified(response: Response, headers: dict) -> Response:
+    response.close()  # the export was started only to learn that it has an answer
+    return Response(status=304, headers=headers)
 
 
 def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) -> Answer:

@@ -86,7 +86,7 @@ def test_a_stream_holds_a_slot_and_the_query_over_the_bound_gets_503(make_app):
     big = "select range as i, repeat('x', 100) as pad from range(10000000)"  # past the first MiBs
     held = client.get("/api/sql.csv", query_string={"sql": big, "_stream": "on"}, buffered=False)
     try:
-        busy = client.get("/api/sql", query_string={"sql": "select 1"})
+        busy = client.get("/api/sql", query_string={"sql": "select 'not cached yet' as x"})
         assert busy.status_code == 503 and int(busy.headers["Retry-After"]) > 0
         assert busy.get_json()["error"]["code"] == "too-many-queries"
     finally:
@@ -220,3 +220,15 @@ def test_answer_cache_keeps_to_its_size():
     assert kept == list(range(20, 30))  # the least recently used went first, 1000 bytes at most
     cache.put(("big",), Answer(b"x" * 200, "text/plain", {}))
     assert cache.get(("big",)) is None  # over an eighth of the cache: not kept
+
+
+def test_if_none_match_star_is_304_only_for_a_query_with_an_answer(client):
+    version = client.get("/api/releases").get_json()["current"]
+    star = {"If-None-Match": "*"}
+    good = client.get(f"/api/releases/{version}/sql", query_string={"sql": "select 7 as seven"}, headers=star)
+    assert good.status_code == 304
+    bad = client.get(f"/api/releases/{version}/sql", query_string={"sql": "selec broken"}, headers=star)
+    assert bad.status_code == 400 and bad.get_json()["ok"] is False
+    export = client.get(f"/api/releases/{version}/sql.csv", query_string={"sql": ROWS, "_stream": "on"},
+                        headers=star)
+    assert export.status_code == 304

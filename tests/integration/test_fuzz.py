@@ -7,6 +7,9 @@ is behind the `slow` marker). The OpenAPI contract is fuzzed separately by schem
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 import urllib.parse
 
@@ -27,10 +30,14 @@ LONG = settings(FAST, max_examples=2000)
 def _names(project) -> tuple[list[str], list[str], dict[str, list[str]]]:
     """DuckDB's keywords, the release's tables and columns, and each package's resources."""
     release = Store(project / "var" / "store").current()
-    with duckdb.connect(str(release.warehouse), read_only=True) as con:
+    with duckdb.connect(":memory:") as con:  # keywords are DuckDB's, not the file's
         keywords = [k for (k,) in con.execute("select keyword_name from duckdb_keywords()").fetchall()]
-        tables = con.execute("select table_schema, table_name, column_name from information_schema.columns "
-                             "where table_catalog = current_database()").fetchall()
+    # the release's file is read in a child process: in this one, the sandboxes hold it with their config
+    script = ("import duckdb, json, sys; con = duckdb.connect(sys.argv[1], read_only=True); print(json.dumps("
+              "con.execute(\"select table_schema, table_name, column_name from information_schema.columns "
+              "where table_catalog = current_database()\").fetchall()))")
+    tables = json.loads(subprocess.run([sys.executable, "-c", script, str(release.warehouse)], check=True,
+                                       capture_output=True, text=True).stdout)
     names = sorted({n for schema, table, column in tables for n in (schema, table, column, f"{schema}.{table}")})
     resources = {name: list(entry["resources"]) for name, entry in release.packages.items()}
     return keywords, names, resources
