@@ -105,7 +105,8 @@ def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) ->
     body = {"ok": True, "release": version, "sql": text, "columns": result.columns, "types": result.types,
             "rows": rows, "truncated": result.truncated, "row_limit": box.max_rows,
             "elapsed_ms": result.elapsed_ms}
-    return Answer(current_app.json.dumps(body).encode("utf-8") + b"\n", "application/json", headers)
+    return Answer(current_app.json.dumps(body, separators=(",", ":")).encode("utf-8") + b"\n", "application/json",
+                  headers)
 
 
 def _full_export(box, ext: str, text: str, params: dict, headers: dict) -> Response:
