@@ -6,13 +6,14 @@ from flask import Blueprint, Response, jsonify
 
 from ..series import indicator as read_indicator, list_indicators
 from ..formats import jsonable, rows_as_objects, to_csv
-from .releases import cache_headers, release_for, sandbox_for
+from .releases import cache_headers, release_for, remembered, sandbox_for
 
 bp = Blueprint("indicators", __name__)
 
 
 @bp.get("/indicators", defaults={"ext": "json"})
 @bp.get("/indicators.<any(json, csv):ext>")
+@remembered
 def indicators(ext: str, version: str | None = None):
     release = release_for(version)
     result = list_indicators(sandbox_for(release))
@@ -24,6 +25,7 @@ def indicators(ext: str, version: str | None = None):
 
 @bp.get("/indicators/<indicator_id>", defaults={"ext": "json"})
 @bp.get("/indicators/<indicator_id>.<any(json, csv):ext>")
+@remembered
 def indicator(indicator_id: str, ext: str, version: str | None = None):
     release = release_for(version)
     data = read_indicator(sandbox_for(release), indicator_id)

@@ -12,7 +12,7 @@ from ..catalog import snake
 from ..errors import NotFound
 from ..rows import read_page
 from ..formats import jsonable, rows_as_objects
-from .releases import cache_headers, release_for, sandbox_for
+from .releases import cache_headers, release_for, remembered, sandbox_for
 from .tablequery import rows_request
 
 _MEDIA = {".csv": "text/csv", ".json": "application/json", ".md": "text/markdown", ".txt": "text/plain",
@@ -27,6 +27,7 @@ def _links(bp_name: str, version: str | None, **kwargs) -> str:
 
 
 @bp.get("/packages")
+@remembered
 def catalog(version: str | None = None):
     release = release_for(version)
     prefix = "versioned_packages" if version else "packages"
@@ -74,6 +75,7 @@ def package_file(name: str, file: str, version: str | None = None):
 
 
 @bp.get("/packages/<name>/<resource>.json", endpoint="resource_rows")
+@remembered
 def resource_rows(name: str, resource: str, version: str | None = None):
     """Rows without SQL: ``?column=value`` filters, ``_sort``/``_sort_desc``, ``_size``, ``_next``."""
     release = release_for(version)

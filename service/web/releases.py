@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 
-from ..answers import AnswerCache
+from ..answers import Answer, AnswerCache
 from ..integrity import require_intact
 from ..limits import Gate
 from ..sandbox import Sandbox
@@ -44,6 +45,29 @@ def answer_cache() -> AnswerCache | None:
         if size not in _CACHES:
             _CACHES[size] = AnswerCache(size * 1024 * 1024)
         return _CACHES[size]
+
+
+def remembered(view):
+    """A GET view over one release whose answer only depends on its URL: kept in the answer cache.
+
+    The release is still resolved (and refused if corrupt) on every request; only the work of the
+    view is saved. Answers that are not 200, or that are streamed, are not kept."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        cache = answer_cache()
+        if cache is None or request.method != "GET":
+            return view(*args, **kwargs)
+        key = ("view", request.endpoint, release_for(kwargs.get("version")).version, request.full_path)
+        answer = cache.get(key)
+        if answer is not None:
+            return Response(answer.body, mimetype=answer.mimetype,
+                            headers={**answer.headers, "X-Socsec-Cache": "hit"})
+        response = view(*args, **kwargs)
+        if response.status_code == 200 and not response.is_streamed:
+            kept = {k: v for k, v in response.headers.items() if k not in ("Content-Length", "Content-Type")}
+            cache.put(key, Answer(response.get_data(), response.mimetype, kept))
+        return response
+    return wrapper
 
 
 def _gate(size: int, wait_ms: int) -> Gate:
