@@ -15,6 +15,8 @@ import pyarrow as pa
 
 from .formats import arrow_to_csv, jsonable, to_csv
 
+CHUNK_BYTES = 4 * 1024 * 1024
+
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson",
                "parquet": "application/vnd.apache.parquet"}
 
@@ -39,19 +41,24 @@ def _native(schema: pa.Schema) -> bool:
 
 def _csv(columns: list[str], schema: pa.Schema, batches) -> Iterator[bytes]:
     """CSV batch by batch: Arrow's C++ writer where it can (text cells quoted, floats in their shortest
-    form), else the row encoder's rules (``arrow_to_csv``: the same bytes as a capped answer)."""
+    form), else the row encoder's rules (``arrow_to_csv``: the same bytes as a capped answer). Batches
+    are gathered into chunks of about ``CHUNK_BYTES``, each copied out once."""
     import pyarrow.csv as pc
 
-    yield to_csv(columns, []).encode("utf-8")
     native = _native(schema)
     options = pc.WriteOptions(include_header=False, quoting_style="needed")
+    out = pa.BufferOutputStream()
+    out.write(to_csv(columns, []).encode("utf-8"))
     for batch in batches:
         if native:
-            out = pa.BufferOutputStream()
             pc.write_csv(batch, out, write_options=options)
-            yield out.getvalue().to_pybytes()
         else:
-            yield arrow_to_csv(batch, header=False)
+            out.write(arrow_to_csv(batch, header=False))
+        if out.tell() >= CHUNK_BYTES:
+            yield out.getvalue().to_pybytes()
+            out = pa.BufferOutputStream()
+    if out.tell():
+        yield out.getvalue().to_pybytes()
 
 
 def _ndjson(columns, batches) -> Iterator[bytes]:

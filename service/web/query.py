@@ -22,7 +22,7 @@ from .releases import answer_cache, release_for, sandbox_for
 
 bp = Blueprint("query", __name__)
 
-_FIRST_BYTES = 4 * 1024 * 1024
+_FIRST_BYTES = 4 * 1024 * 1024  # at least one chunk of the encoders (export.CHUNK_BYTES)
 
 _SWITCH = {"on": True, "1": True, "true": True, "off": False, "0": False, "false": False, "": False}
 
