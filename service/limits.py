@@ -59,10 +59,12 @@ class Watchdog:
         self.reason: str | None = None
         self.done = False
 
-    def __enter__(self) -> Watchdog:
+    def start(self) -> Watchdog:
         self.deadline = time.monotonic() + self.limit_s
         _WATCHER.add(self)
         return self
+
+    __enter__ = start
 
     def __exit__(self, *exc) -> None:
         self.stop()

@@ -17,10 +17,7 @@ def run_query(settings: Settings, sql: str, *, fmt: str = "json", version: str |
     """Yields the answer in ``fmt``; ``full`` streams every row (CSV, NDJSON, Parquet), like ``_stream=on``."""
     store = Store(settings.store_dir)
     release = store.release(version) if version else store.current()
-    box = Sandbox(release.warehouse, memory_limit=settings.sql_memory_limit, threads=settings.sql_threads,
-                  time_limit_ms=settings.sql_time_limit_ms, max_rows=settings.max_returned_rows,
-                  max_sql_length=settings.max_sql_length,
-                  stream_time_limit_ms=settings.sql_stream_time_limit_ms)
+    box = Sandbox.for_settings(release.warehouse, settings)
     try:
         if full and fmt != "json":
             running = box.stream(sql, params or None)

@@ -3,7 +3,7 @@
 Defences, strongest first: the database is opened read-only; extension
 loading, community extensions, secrets and replacement scans are off;
 external access is disabled and the configuration locked; memory, threads
-and execution time are capped (and a timer interrupts the cursor, fetch
+and execution time are capped (and a watchdog interrupts the cursor, fetch
 included); exactly one SELECT statement is accepted, and it may name only
 what ``sqlguard`` allows (checked on DuckDB's own parse tree); at most
 ``max_rows`` rows are returned (``max_rows + 1`` are fetched to set ``truncated``).
@@ -14,8 +14,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -32,12 +32,10 @@ class QueryStream:
     ``QueryCancelled`` instead of ending: a cut export must never look complete. ``close()`` (also
     called at the end and by a generator's close) stops the query and frees its slot."""
 
-    def __init__(self, box: Sandbox, columns, types, reader, cursor, watchdog):
-        self.box, self.columns, self.types = box, columns, types
-        self.schema = reader.schema
+    def __init__(self, box: Sandbox, columns, reader, cursor, watchdog):
+        self.box, self.columns, self.schema = box, columns, reader.schema
         self._reader, self._cursor, self._watchdog = reader, cursor, watchdog
         self._open = True
-        self.rows = 0
 
     def batches(self):
         try:
@@ -51,7 +49,6 @@ class QueryStream:
                 if self._watchdog.reason:  # fired between two batches
                     self.box._raise(duckdb.InterruptException("interrupted"), self._watchdog,
                                     self.box.stream_time_limit_ms)
-                self.rows += batch.num_rows
                 yield batch
         finally:
             self.close()
@@ -79,6 +76,14 @@ class QueryResult:
 
 class Sandbox:
     """One read-only root connection per database file; one cursor per query."""
+
+    @classmethod
+    def for_settings(cls, db_path: Path, settings, gate: Gate | None = None) -> Sandbox:
+        """A sandbox with the limits of the one Settings object (``config.Settings``)."""
+        return cls(db_path, memory_limit=settings.sql_memory_limit, threads=settings.sql_threads,
+                   time_limit_ms=settings.sql_time_limit_ms, max_rows=settings.max_returned_rows,
+                   max_sql_length=settings.max_sql_length,
+                   stream_time_limit_ms=settings.sql_stream_time_limit_ms, gate=gate)
 
     def __init__(self, db_path: Path, *, memory_limit: str = "512MB", threads: int = 1,
                  time_limit_ms: int = 1000, max_rows: int = 1000, max_sql_length: int = 20000,
@@ -159,18 +164,16 @@ class Sandbox:
         self.check(sql)
         self.gate.enter()
         cursor = self._root.cursor()
-        watchdog = Watchdog(cursor, self.stream_time_limit_ms / 1000, gone)
-        watchdog.__enter__()
+        watchdog = Watchdog(cursor, self.stream_time_limit_ms / 1000, gone).start()
         try:
             relation = cursor.sql(sql, params=params or None)
-            columns, types = list(relation.columns), [str(t) for t in relation.types]
-            reader = relation.to_arrow_reader(batch_rows)
+            columns, reader = list(relation.columns), relation.to_arrow_reader(batch_rows)
         except BaseException as exc:
             watchdog.stop()
             cursor.close()
             self.gate.leave()
             self._raise(exc, watchdog, self.stream_time_limit_ms)
-        return QueryStream(self, columns, types, reader, cursor, watchdog)
+        return QueryStream(self, columns, reader, cursor, watchdog)
 
     def _execute(self, sql: str, params, arrow: bool = False, gone=None) -> QueryResult:
         """Fetch at most ``max_rows + 1`` rows: DuckDB's result streams, so the rest is never computed

@@ -15,14 +15,14 @@ from flask import Blueprint, Response, current_app, request
 
 from ..answers import Answer
 from ..errors import QueryError
-from ..export import MEDIA_TYPES, encode
+from ..export import CHUNK_BYTES, MEDIA_TYPES, encode
 from ..formats import jsonable, rows_as_objects, to_csv, to_ndjson, to_parquet
 from .client import gone_check
 from .releases import answer_cache, release_for, sandbox_for
 
 bp = Blueprint("query", __name__)
 
-_FIRST_BYTES = 4 * 1024 * 1024  # at least one chunk of the encoders (export.CHUNK_BYTES)
+_FIRST_BYTES = CHUNK_BYTES  # one chunk of the encoders is read before answering
 
 _SWITCH = {"on": True, "1": True, "true": True, "off": False, "0": False, "false": False, "": False}
 

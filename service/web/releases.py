@@ -85,10 +85,7 @@ def sandbox_for(release: Release) -> Sandbox:
         if key in _SANDBOXES:
             _SANDBOXES.move_to_end(key)
             return _SANDBOXES[key]
-        box = Sandbox(release.warehouse, memory_limit=s.sql_memory_limit, threads=s.sql_threads,
-                      time_limit_ms=s.sql_time_limit_ms, max_rows=s.max_returned_rows,
-                      max_sql_length=s.max_sql_length, stream_time_limit_ms=s.sql_stream_time_limit_ms,
-                      gate=_gate(s.max_concurrent_queries, s.query_wait_ms))
+        box = Sandbox.for_settings(release.warehouse, s, gate=_gate(s.max_concurrent_queries, s.query_wait_ms))
         _SANDBOXES[key] = box
         while len(_SANDBOXES) > _KEEP:
             _SANDBOXES.popitem(last=False)[1].close()
