@@ -8,7 +8,7 @@ from .catalog import CATALOG, LICENSE, SOURCES_TERMS, REGIONAL_PACKAGES, VERSION
 from .coverage import coverage_matrix, coverage_summary
 from .preference import RULE
 from .registry import Registry
-from .tables_readme import NHSA_UNPUBLISHED, more_section, yearbook_section
+from .tables_readme import NHSA_UNPUBLISHED, cell, more_section, yearbook_section
 
 DIBAO_NOTE = ("All dibao (minimum living guarantee) standards, including the seed article's 2020 figures "
               "(665 yuan per person per month urban, 5842 per person per year rural), are published in "
@@ -38,8 +38,8 @@ def _cite(name: str) -> list[str]:
 def _sources(sources: list[dict]) -> list[str]:
     out = ["## Sources", "", "| id | what | reliability (rank) | note as given |", "|---|---|---|---|"]
     for s in sources:
-        out.append(f"| `{s['id']}` | {_cell(s['title'])} | {s['reliability']} ({s['reliability_rank']}) | "
-                   f"{_cell(s['reliability_note'])} |")
+        out.append(f"| `{s['id']}` | {cell(s['title'])} | {s['reliability']} ({s['reliability_rank']}) | "
+                   f"{cell(s['reliability_note'])} |")
     return out + ["", "Reliability classes map the notes of `figures_sources.csv` and the yearbook README onto "
                   "official (1), official-repost (2), reputable-news (3, incl. the UNICEF atlas), secondary-news "
                   "(4, incl. foreign-language news), secondary-repost (5, incl. translations, the unverified "
@@ -47,10 +47,6 @@ def _sources(sources: list[dict]) -> list[str]:
                   "official for the provincial statistics bureaus and nhsa.gov.cn, official-repost for the county "
                   "government's repost, secondary-repost for the third party's transcription of CSY2025, the "
                   "unofficial dibao host and the private and WeChat reposts.", ""]
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "/").replace("\n", " ")
 
 
 def _coverage(reg: Registry, rows: list[dict], ind_ids: list[str], cov: list[dict]) -> list[str]:

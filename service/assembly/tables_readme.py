@@ -22,6 +22,7 @@ NHSA_UNPUBLISHED = [
 
 
 def cell(text: str) -> str:
+    """A text as one Markdown table cell."""
     return text.replace("|", "/").replace("\n", " ")
 
 
