@@ -115,7 +115,7 @@ class Table:
         if not self.records:  # frictionless has its own verdicts on a file without a record
             raise Fallback("the file holds no record")
         labels, header_record = [], 0
-        if dialect["header"] and self.records:
+        if dialect["header"]:
             header_record = self._header_record(path, dialect)
             first = con.execute(f"SELECT * FROM {name} WHERE rowid = {header_record - 1}").fetchone()
             labels = [c.strip() for c in first if c is not None]

@@ -68,8 +68,9 @@ def csv_dialect(resource: dict) -> CsvDialect:
 def gaps(resource: dict, schema: dict) -> list[str]:
     """What of this resource's descriptor the fast path does not implement."""
     out = _source_gaps(resource) + _dialect_gaps(resource)
+    keys = _key_names(schema)
     for item in schema.get("fields", []):
-        out += _field_gaps(item, schema)
+        out += _field_gaps(item, keys)
     if schema.get("fieldsMatch", "exact") != "exact":
         out.append(f'fieldsMatch "{schema["fieldsMatch"]}"')
     return out
@@ -129,7 +130,7 @@ def _dialect_gaps(resource: dict) -> list[str]:
     return out
 
 
-def _field_gaps(item: dict, schema: dict) -> list[str]:
+def _field_gaps(item: dict, keys: set[str]) -> list[str]:
     kind, fmt = item.get("type", "any"), item.get("format", "default")
     name = item.get("name")
     if kind not in CHECKED_TYPES:
@@ -138,14 +139,15 @@ def _field_gaps(item: dict, schema: dict) -> list[str]:
         return [f'field "{name}" {kind} format "{fmt}"']
     if kind == "string" and fmt not in ("default", "uuid"):
         return [f'field "{name}" string format "{fmt}"']
-    keyed = _in_keys(name, schema) or (item.get("constraints") or {}).get("unique")
+    keyed = name in keys or (item.get("constraints") or {}).get("unique")
     bounded = any(k in (item.get("constraints") or {}) for k in KEYED_CHECKS)
     if kind in ("datetime", "time") and (keyed or bounded):
         return [f'field "{name}" {kind} in a key or a bound']
     return []
 
 
-def _in_keys(name: str, schema: dict) -> bool:
+def _key_names(schema: dict) -> set[str]:
+    """The fields of the primary key and of every foreign key (local and referenced)."""
     pk = schema.get("primaryKey") or []
     names = {pk} if isinstance(pk, str) else set(pk)
     for fk in schema.get("foreignKeys") or []:
@@ -153,4 +155,4 @@ def _in_keys(name: str, schema: dict) -> bool:
         names |= {fields} if isinstance(fields, str) else set(fields)
         ref = (fk.get("reference") or {}).get("fields") or []
         names |= {ref} if isinstance(ref, str) else set(ref)
-    return name in names
+    return names

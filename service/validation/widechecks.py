@@ -84,8 +84,9 @@ def uncertain_record(con, layout: Layout, compared: set[str], odd_bytes: bool) -
     """The first data record holding a cell only Python judges exactly (None: there is none)."""
     groups, member = _groups(layout)
     terms = {}
+    keyed_groups = {m for item, m in zip(layout.expected, member) if item["name"] in compared}
     for g, item in enumerate(groups):
-        keyed = any(layout.expected[i]["name"] in compared for i, m in enumerate(member) if m == g)
+        keyed = g in keyed_groups
         sql = sq.uncertain(item, "v", keyed=keyed, odd_bytes=odd_bytes)
         if sql:
             terms[g] = f"(NOT {sq.missing('v', item.get('missingValues', layout.missing_values))} AND ({sql}))"
