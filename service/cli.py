@@ -142,6 +142,7 @@ def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, wor
     """Serve the current release over HTTP."""
     settings = _settings(ctx)
     host, port, workers = host or settings.host, port or settings.port, workers or settings.workers
+    threads = threads or settings.threads
     os.environ["SOCSEC_ROOT"] = str(settings.root)
     if dev:
         from .web import create_app
@@ -151,7 +152,7 @@ def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, wor
     # gthread: a query that runs into the time limit holds one thread, not a whole worker; no keep-alive:
     # a gthread worker accepts connections greedily, and kept-alive ones would pin every client to it
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--worker-class", "service.web.worker.JsonErrorWorker", "--threads", str(threads or settings.threads), "--keep-alive", "0",
+            "--worker-class", "service.web.worker.JsonErrorWorker", "--threads", str(threads), "--keep-alive", "0",
             "--limit-request-line", "8190",
             "--access-logfile", "-", "service.web:create_app()"]
     os.execv(sys.executable, argv)

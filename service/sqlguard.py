@@ -296,15 +296,16 @@ def _allowed_functions(cursor, foreign: dict[str, set[str]]) -> frozenset[str]:
     allowed |= BINDER_FUNCTIONS
     macros = {name: [json.loads(tree) for tree in trees]
               for name, effects, macro, trees in rows if macro and not (effects or denied(name))}
-    while True:
-        passing = {name for name, trees in macros.items() if _passes(allowed, foreign, trees)}
-        if passing <= allowed:
-            return frozenset(allowed)
+    while True:  # a macro may call another macro: allow until nothing more passes
+        known = frozenset(allowed)
+        passing = {name for name in macros.keys() - known if _passes(known, foreign, macros[name])}
+        if not passing:
+            return known
         allowed |= passing
 
 
-def _passes(functions: set[str], foreign: dict[str, set[str]], trees: list[dict]) -> bool:
-    walk = Walk(frozenset(functions), lambda *name: False, foreign)
+def _passes(functions: frozenset[str], foreign: dict[str, set[str]], trees: list[dict]) -> bool:
+    walk = Walk(functions, lambda *name: False, foreign)
     try:
         for tree in trees:
             if tree.get("error"):

@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .registry import Registry
-from .table_checks import UNALLOCATED_2024
+from .table_checks import CSY2025, UNALLOCATED_2024
 from .yearbook import SKIP_REASONS
 
 NHSA_UNPUBLISHED = [
@@ -104,7 +104,7 @@ def more_section(reg: Registry, package: str, rows: list[dict], more) -> list[st
                 "| source | column | value | row as stored |", "|---|---|---|---|"]
         out += [f"| `{r['source_id']}` | {cell(r['column_header'])} | {r['value']} | {cell(r['row_text'].strip())} |"
                 for r in left]
-    if "liubigfatty-csy2025-t24-26-27" in sources:
+    if CSY2025 in sources:
         out += _remainders(rows)
     out += ["", "- Single-province tables (Fujian, Qinghai) write no region in their rows: the region comes from "
             "the yearbook the table belongs to, and `region_name` is blank.",
@@ -117,7 +117,7 @@ def _remainders(rows: list[dict]) -> list[str]:
     sums: dict[str, Decimal] = defaultdict(Decimal)
     national: dict[str, str] = {}
     for r in rows:
-        if r["source_id"] != "liubigfatty-csy2025-t24-26-27":
+        if r["source_id"] != CSY2025:
             continue
         if r["region"] == "CN":
             national[r["indicator_id"]] = r["value"]
