@@ -7,12 +7,13 @@ queries) and the release folder through ``store``; no Flask.
 
 from __future__ import annotations
 
+import functools
 import json
 
 from .catalog import snake
 from .errors import NotFound
 from .sandbox import Sandbox
-from .series import has_indicators, list_indicators
+from .series import _objects, has_indicators, list_indicators
 from .store import Release, Store
 
 NATIONAL = "CN"
@@ -40,10 +41,6 @@ FROM main.observations GROUP BY package
 _REGIONAL = """
 SELECT DISTINCT indicator_id FROM main.observations WHERE region <> 'CN' ORDER BY indicator_id
 """
-
-
-def _objects(result) -> list[dict]:
-    return [dict(zip(result.columns, row)) for row in result.rows]
 
 
 def _has_view(box: Sandbox, name: str) -> bool:
@@ -111,9 +108,20 @@ def tables(box: Sandbox) -> list[str]:
         "ORDER BY table_schema <> 'main', 1").rows]
 
 
+@functools.lru_cache(maxsize=64)
+def _release_json(path: str) -> dict:
+    """A JSON file of a release, read once per process: a release never changes (do not mutate it)."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def validation_report(release: Release) -> dict:
+    return _release_json(str(release.path / "validation.json"))
+
+
 def validation_of(release: Release, package: str) -> dict:
     """This package's part of the release's validation report."""
-    report = json.loads((release.path / "validation.json").read_text("utf-8"))
+    report = validation_report(release)
     for entry in report.get("packages", []):
         if entry.get("name") == package:
             return entry
@@ -123,7 +131,7 @@ def validation_of(release: Release, package: str) -> dict:
 
 def changes_of(release: Release) -> dict:
     path = release.path / "changes.json"
-    return json.loads(path.read_text("utf-8")) if path.is_file() else {}
+    return _release_json(str(path)) if path.is_file() else {}
 
 
 def history(store: Store, package: str | None = None) -> list[dict]:
@@ -142,7 +150,7 @@ def history(store: Store, package: str | None = None) -> list[dict]:
 
 
 def manifest(release: Release) -> list[dict]:
-    return json.loads((release.path / "manifest.json").read_text("utf-8"))["files"]
+    return _release_json(str(release.path / "manifest.json"))["files"]
 
 
 def points(data: dict, region: str, first: int | None = None, last: int | None = None) -> list[dict]:

@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
-from ..store import MANIFEST, Release
+from ..browse import manifest
+from ..store import Release
 from .releases import cache_headers, release_for
 
 bp = Blueprint("dcat", __name__)
@@ -53,7 +54,7 @@ def catalog(version: str | None = None):
 
 def catalog_document(release: Release, base_url: str) -> dict:
     """The DCAT catalog of ``release`` as a JSON-LD document whose URLs start with ``base_url``."""
-    files = {entry["path"]: entry for entry in json.loads((release.path / MANIFEST).read_text("utf-8"))["files"]}
+    files = {entry["path"]: entry for entry in manifest(release)}
     pinned = f"{base_url}/api/releases/{release.version}"
     created = _typed(release.meta["created"], "xsd:dateTime")
     document = {

@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, current_app, jsonify
 
 from .. import __version__
 from ..errors import ServiceError
-from ..series import list_indicators
+from ..series import has_indicators
 from .openapi_table import COMPONENTS, OPERATIONS, PATH_PARAMETERS, Operation
 from .releases import release_for, sandbox_for, settings
 
@@ -222,7 +222,11 @@ def _resource_path(release, name: str, resource: str) -> str | None:
 
 def _first_indicator(release) -> str | None:
     try:
-        result = list_indicators(sandbox_for(release))
+        box = sandbox_for(release)
+        if not has_indicators(box):
+            return None
+        result = box.run_trusted("SELECT min(o.indicator_id) FROM main.observations o JOIN main.indicators i "
+                                 "ON i.id = o.indicator_id AND i.package = o.package")
     except ServiceError:
         return None
-    return str(result.rows[0][0]) if result.rows else None
+    return str(result.rows[0][0]) if result.rows and result.rows[0][0] is not None else None

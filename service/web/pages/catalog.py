@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 from flask import request, url_for
 
@@ -15,8 +14,7 @@ bp = blueprint("pages_catalog")
 
 
 def _report(release) -> dict[str, dict]:
-    report = json.loads((release.path / "validation.json").read_text("utf-8"))
-    return {p["name"]: p for p in report.get("packages", [])}
+    return {p["name"]: p for p in browse.validation_report(release).get("packages", [])}
 
 
 @bp.get("/")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 from ... import browse
 from ..releases import release_for, store
@@ -20,7 +19,7 @@ def releases():
 def release(version: str):
     latest = version == "latest"
     chosen = release_for(None if latest else version)
-    report = json.loads((chosen.path / "validation.json").read_text("utf-8"))
+    report = browse.validation_report(chosen)
     notes = chosen.path / "NOTES.md"
     return render("release.html", release=chosen, latest=latest, current=store().current_version(),
                   changes=browse.changes_of(chosen), report=report, manifest=browse.manifest(chosen),
