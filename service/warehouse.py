@@ -35,13 +35,21 @@ def _literal(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
+# Rows per row group (DuckDB's default is 122,880). A filter on the leading key columns reads one
+# group, so smaller groups make lookups cheaper: bench/http's point lookup went from 1.09 to 0.75 ms
+# in-process, whole-table aggregates about 10% slower. The file's own catalog keeps its name.
+ROW_GROUP_ROWS = 16_384
+
+
 def build_warehouse(db_path: Path, packages: list[Package], parquet_dir: Path | None = None) -> dict:
     """Write the DuckDB file (and Parquet per resource); returns {package: {resource: rows}}."""
     counts: dict[str, dict[str, int]] = {}
     by_resource: dict[str, list[str]] = defaultdict(list)
-    con = duckdb.connect(str(db_path), config={"threads": 2, "autoinstall_known_extensions": False,
-                                                "autoload_known_extensions": False})
+    con = duckdb.connect(config={"threads": 2, "autoinstall_known_extensions": False,
+                                 "autoload_known_extensions": False})
     try:
+        con.execute(f"ATTACH {_literal(db_path)} AS {quote_ident(db_path.stem)} (ROW_GROUP_SIZE {ROW_GROUP_ROWS})")
+        con.execute(f"USE {quote_ident(db_path.stem)}")
         for package in packages:
             schema = quote_ident(snake(package.name))
             con.execute(f"CREATE SCHEMA {schema}")
