@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from .config import Settings
 from .sandbox import Sandbox
 from .store import Store
-from .export import encode
+from .export import BATCH_ROWS, encode
 from .formats import rows_as_objects, to_csv, to_ndjson, to_parquet
 
 
@@ -20,7 +20,7 @@ def run_query(settings: Settings, sql: str, *, fmt: str = "json", version: str |
     box = Sandbox.for_settings(release.warehouse, settings)
     try:
         if full and fmt != "json":
-            running = box.stream(sql, params or None)
+            running = box.stream(sql, params or None, batch_rows=BATCH_ROWS[fmt])
             yield from encode(fmt, running.columns, running.schema, running.batches())
             return
         result = box.run(sql, params or None, arrow=fmt == "parquet")

@@ -11,13 +11,14 @@ import hashlib
 import itertools
 import json
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from ..answers import Answer
 from ..errors import QueryError
-from ..export import CHUNK_BYTES, MEDIA_TYPES, encode
+from ..export import BATCH_ROWS, CHUNK_BYTES, MEDIA_TYPES, encode
 from ..formats import jsonable, rows_as_objects, to_csv, to_ndjson, to_parquet
 from .client import gone_check
+from .jsontext import dump_bytes
 from .releases import answer_cache, release_for, sandbox_for
 
 bp = Blueprint("query", __name__)
@@ -105,8 +106,7 @@ def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) ->
     body = {"ok": True, "release": version, "sql": text, "columns": result.columns, "types": result.types,
             "rows": rows, "truncated": result.truncated, "row_limit": box.max_rows,
             "elapsed_ms": result.elapsed_ms}
-    return Answer(current_app.json.dumps(body, separators=(",", ":")).encode("utf-8") + b"\n", "application/json",
-                  headers)
+    return Answer(dump_bytes(body) + b"\n", "application/json", headers)
 
 
 def _full_export(box, ext: str, text: str, params: dict, headers: dict) -> Response:
@@ -119,7 +119,7 @@ def _full_export(box, ext: str, text: str, params: dict, headers: dict) -> Respo
     if request.environ.get("SERVER_PROTOCOL") == "HTTP/1.0":
         raise QueryError("a full export needs HTTP/1.1: its chunked transfer is what tells a cut export "
                          "from a complete one", code="bad-parameter", details={"parameter": "_stream"})
-    running = box.stream(text, params or None, gone=gone_check(request.environ))
+    running = box.stream(text, params or None, batch_rows=BATCH_ROWS[ext], gone=gone_check(request.environ))
     headers.update({"X-Socsec-Stream": "on", "X-Socsec-Truncated": "false",
                     "Content-Disposition": f'attachment; filename="socsec-query.{ext}"'})
     chunks = encode(ext, running.columns, running.schema, running.batches())
