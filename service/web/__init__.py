@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 from ..config import load_settings
+from .jsontext import JSONProvider
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     settings = load_settings(overrides)
     app = Flask(__name__)
     app.config["SOCSEC"] = settings
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = JSONProvider(app)
 
     from . import errors, health, home, indicators, packages, pages, query, releases
 
