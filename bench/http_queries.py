@@ -72,6 +72,7 @@ class Floor:
     capped at max+1 like a server; CSV: an Arrow table written by pyarrow's CSV writer)."""
 
     def __init__(self, warehouse, rows_cap: int):
+        self.path = warehouse
         self.con = duckdb.connect(str(warehouse), read_only=True)
         self.rows_cap = rows_cap
 
@@ -101,3 +102,37 @@ def _arrow_csv(table) -> bytes:
     out = io.BytesIO()
     pacsv.write_csv(table, out, pacsv.WriteOptions(quoting_style="needed"))
     return out.getvalue()
+
+
+def floor_capacity(warehouse, rows_cap: int, q: Query, *, processes: int, concurrency: int, seconds: float) -> float:
+    """Queries a second the floor answers from ``processes`` processes (as many as the server's workers,
+    so that one interpreter's lock does not bound it) with ``concurrency`` threads in all."""
+    import multiprocessing
+
+    threads = [concurrency // processes + (i < concurrency % processes) for i in range(processes)]
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        counts = pool.starmap(_floor_count, [(str(warehouse), rows_cap, q, n, seconds) for n in threads])
+    return sum(counts) / seconds
+
+
+def _floor_count(warehouse: str, rows_cap: int, q: Query, threads: int, seconds: float) -> int:
+    import threading
+    import time
+
+    floor = Floor(warehouse, rows_cap)
+    floor.run(q)
+    deadline, counts = time.perf_counter() + seconds, [0] * threads
+
+    def worker(i):
+        while time.perf_counter() < deadline:
+            floor.run(q)
+            counts[i] += 1
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    floor.close()
+    return sum(counts)
+

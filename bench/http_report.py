@@ -67,6 +67,7 @@ def print_report(context: dict, figures: list[dict], rates: dict, export) -> int
              if "socsec cached" in rates else "")
           + "".join(f"; {name} not answered as expected: {dict(r['failed'])}" for name, r in rates.items()
                     if r["failed"]))
+    _print_ceiling(context, rates, theirs)
     targets.append((f"Q1 throughput >= {THROUGHPUT_TARGET:.0f}x datasette", _ratio(ours, theirs),
                     None if theirs is None else ours / theirs >= THROUGHPUT_TARGET))
     targets.append(_export_line(context, export))
@@ -78,6 +79,20 @@ def print_report(context: dict, figures: list[dict], rates: dict, export) -> int
     for name, figure, ok in targets:
         print(f"{name:<44}{figure:<12}{_verdict(ok)}")
     return 0
+
+
+def _print_ceiling(context: dict, rates: dict, theirs: float | None) -> None:
+    """What any DuckDB-behind-gunicorn-and-Flask server could reach on this machine: the floor's Q1
+    (DuckDB in-process, no HTTP, in as many processes as socsec has workers) and /healthz (HTTP, no
+    query) spend the same cores, so together they allow at most 1 / (1/floor + 1/healthz) a second."""
+    if "floor" not in rates or "socsec /healthz" not in rates:
+        return
+    floor, http = rates["floor"]["rate"], rates["socsec /healthz"]["rate"]
+    ceiling = 1 / (1 / floor + 1 / http)
+    print(f"Q1 ceiling at concurrency {context['concurrency']}: floor (DuckDB in-process, no HTTP) {floor:,.0f} q/s, "
+          f"socsec /healthz (HTTP, no query) {http:,.0f} req/s; together at most {ceiling:,.0f} req/s"
+          + (f" = {ceiling / theirs:.2f}x datasette; socsec reaches {rates['socsec']['rate'] / ceiling:.0%} of it"
+             if theirs else ""))
 
 
 def _export_line(context: dict, export) -> tuple:

@@ -23,6 +23,10 @@ def test_bench_http_quick_prints_every_figure_and_target(tmp_path):
         assert float(socsec_ms.replace(",", "")) > 0 and float(floor_ms.replace(",", "")) > 0, line
     assert "same line count" in out  # Q4: socsec's full CSV has as many lines as the floor's
     assert re.search(r"Q1 throughput at concurrency 8: socsec [\d,]+ req/s", out)
+    ceiling = re.search(r"Q1 ceiling at concurrency 8: floor \(DuckDB in-process, no HTTP\) ([\d,]+) q/s, "
+                        r"socsec /healthz \(HTTP, no query\) ([\d,]+) req/s; together at most ([\d,]+) req/s", out)
+    floor, http, most = (float(g.replace(",", "")) for g in ceiling.groups())
+    assert floor > 0 and http > 0 and abs(most - 1 / (1 / floor + 1 / http)) <= 1
     # the export is complete (every row, chunked transfer ended) or the run says it is not supported
     assert re.search(r"streamed export of 40,000 rows .*: .*40,000 rows \(status 200\)", out) or \
         "n/a (no _stream support)" in out
