@@ -58,6 +58,7 @@ class Watchdog:
         self.cursor, self.limit_s, self.gone = cursor, limit_s, gone
         self.reason: str | None = None
         self.done = False
+        self._lock = threading.Lock()  # once stop() returns, no interrupt reaches the cursor
 
     def start(self) -> Watchdog:
         self.deadline = time.monotonic() + self.limit_s
@@ -70,14 +71,17 @@ class Watchdog:
         self.stop()
 
     def stop(self) -> None:
-        self.done = True  # the watcher drops it at its next look
+        """After this, the cursor is the caller's again (it may serve another query): never interrupted."""
+        with self._lock:
+            self.done = True  # the watcher drops it at its next look
 
     def fire(self, reason: str) -> None:
-        if self.done:
-            return
-        self.reason = reason
-        with contextlib.suppress(Exception):  # the cursor may be closed already: nothing left to stop
-            self.cursor.interrupt()
+        with self._lock:
+            if self.done:
+                return
+            self.reason = reason
+            with contextlib.suppress(Exception):  # the cursor may be closed already: nothing left to stop
+                self.cursor.interrupt()
 
 
 class _Watcher:

@@ -75,7 +75,13 @@ class QueryResult:
 
 
 class Sandbox:
-    """One read-only root connection per database file; one cursor per query."""
+    """One read-only root connection per database file; one cursor per query at a time.
+
+    A cursor whose query ended cleanly (its result read to the end, no error, no interrupt) is kept
+    for the next query: a new DuckDB connection costs about as much as a small query. A SELECT
+    cannot change a connection's state, and any other cursor is closed after its query."""
+
+    IDLE_CURSORS = 8  # kept at most, per sandbox
 
     @classmethod
     def for_settings(cls, db_path: Path, settings, gate: Gate | None = None) -> Sandbox:
@@ -96,6 +102,9 @@ class Sandbox:
         self.gate = gate or Gate(None)
         self._passed: OrderedDict[str, bool] = OrderedDict()
         self._passed_lock = threading.Lock()
+        self._idle: list = []
+        self._idle_lock = threading.Lock()
+        self._closed = False
         config = {
             "autoinstall_known_extensions": False, "autoload_known_extensions": False,
             "allow_community_extensions": False, "allow_persistent_secrets": False,
@@ -109,7 +118,24 @@ class Sandbox:
         self._paths = known_paths(db_path, db_path.parent, db_path.parent.parent)
 
     def close(self) -> None:
+        with self._idle_lock:
+            self._closed, idle, self._idle = True, self._idle, []
+        for cursor in idle:
+            cursor.close()
         self._root.close()
+
+    def _cursor(self):
+        with self._idle_lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._root.cursor()
+
+    def _keep(self, cursor) -> None:
+        with self._idle_lock:
+            if not self._closed and len(self._idle) < self.IDLE_CURSORS:
+                self._idle.append(cursor)
+                return
+        cursor.close()
 
     def check(self, sql: str) -> None:
         """Refuse anything but exactly one SELECT, with a message that says why.
@@ -179,8 +205,9 @@ class Sandbox:
         """Fetch at most ``max_rows + 1`` rows: DuckDB's result streams, so the rest is never computed
         (but an ORDER BY without LIMIT still sorts all its input). Arrow answers go through a relation
         limited the same way (a cursor's own Arrow read would copy the whole result first)."""
-        cursor = self._root.cursor()
+        cursor = self._root.cursor() if arrow else self._cursor()
         started = time.perf_counter()
+        ended = False  # the result was read to its end, with no error
         with Watchdog(cursor, self.time_limit_ms / 1000, gone) as watchdog:
             try:
                 if arrow:
@@ -192,11 +219,15 @@ class Sandbox:
                     columns = [d[0] for d in cursor.description or []]
                     types = [str(d[1]) for d in cursor.description or []]
                     table, rows = None, cursor.fetchmany(self.max_rows + 1)
+                    ended = len(rows) <= self.max_rows
             except BaseException as exc:  # noqa: BLE001 - turned into a QueryError or re-raised
                 self._raise(exc, watchdog, self.time_limit_ms)
             finally:
                 watchdog.stop()
-                cursor.close()
+                if ended and watchdog.reason is None:
+                    self._keep(cursor)
+                else:
+                    cursor.close()
         elapsed = round((time.perf_counter() - started) * 1000, 2)
         if table is not None:
             return QueryResult(columns, types, [], table.num_rows > self.max_rows, elapsed,

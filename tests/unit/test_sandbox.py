@@ -54,3 +54,59 @@ def test_too_long_sql_is_refused(db):
     with pytest.raises(QueryError) as info:
         box.run("select 1 as a, 2 as b, 3 as c")
     assert "limit is 20" in info.value.message
+
+
+def test_a_cursor_serves_the_next_query_only_after_a_clean_end(db):
+    box = Sandbox(db, max_rows=10, time_limit_ms=100)
+    box.run("select i from t where i < 5")
+    assert len(box._idle) == 1  # read to its end: kept
+    kept = box._idle[0]
+    box.run("select i from t where i < 7")
+    assert box._idle == [kept]  # and used again
+    box.run("select i from t")  # truncated: its result was not read to the end
+    assert box._idle == []
+    with pytest.raises(QueryError):
+        box.run("select no_such_column from t")
+    with pytest.raises(QueryTimeout):
+        box.run("select count(*) from range(10000000000)")
+    assert box._idle == []  # an error or an interrupt: closed, not kept
+    box.close()
+    assert box._idle == []
+
+
+def test_no_interrupt_reaches_the_next_query_on_a_kept_cursor(db):
+    """Queries that end about when their time limit passes, each followed by a quick one on the kept
+    cursor: the watchdog's interrupt never lands on the quick query."""
+    box = Sandbox(db, time_limit_ms=30, max_rows=5)
+    timed_out = 0
+    for n in range(150):
+        try:
+            box.run(f"select count(*) from range({6_000_000 + 150_000 * (n % 60)}) where range % 7 = {n % 7}")
+        except QueryTimeout:
+            timed_out += 1
+        for _ in range(3):
+            assert box.run("select i from t where i < 3").rows == [(0,), (1,), (2,)]
+    assert 0 < timed_out < 150  # around the limit: some ended in time, some did not
+    box.close()
+
+
+def test_threads_never_share_a_cursor(db):
+    import threading
+
+    box = Sandbox(db, max_rows=200)
+    wrong = []
+
+    def ask(k):
+        for _ in range(60):
+            rows = box.run(f"select i, s from t where i % 8 = {k} order by i").rows
+            if rows != [(i, f"row {i}") for i in range(k, 100, 8)]:
+                wrong.append((k, rows[:3]))
+
+    threads = [threading.Thread(target=ask, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
+    assert 1 <= len(box._idle) <= Sandbox.IDLE_CURSORS
+    box.close()
