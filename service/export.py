@@ -2,8 +2,9 @@
 
 Each encoder takes the stream's batches and yields bytes; server memory stays at a few batches.
 CSV batches of Arrow-native types are written by Arrow's C++ writer on a small pool of threads (it
-releases the GIL), a few batches ahead, and joined back in order. When the stream fails part-way the error propagates out of the generator, so the server cuts the
-chunked transfer (no terminating chunk): a cut export never looks complete to the client.
+releases the GIL), a few batches ahead, and joined back in order. When the stream fails part-way
+the error propagates out of the generator, so the server cuts the chunked transfer (no terminating
+chunk): a cut export never looks complete to the client.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def test_same_json_as_pythons_encoder(seed):
 
 
 def test_keys_keep_their_order_and_are_not_escaped():
-    assert dump_bytes({"z": 1, "养老": 2, "a": [1, 2]}) == '{"z":1,"养老":2,"a":[1,2]}'.encode("utf-8")
+    assert dump_bytes({"z": 1, "养老": 2, "a": [1, 2]}) == '{"z":1,"养老":2,"a":[1,2]}'.encode()
 
 
 def test_values_orjson_refuses_fall_back_to_pythons_encoder():
@@ -63,7 +63,7 @@ def test_values_orjson_refuses_fall_back_to_pythons_encoder():
 
 
 def test_flask_defaults_still_apply():
-    when = {"date": dt.date(2024, 2, 29), "at": dt.datetime(2024, 2, 29, 12, 30, tzinfo=dt.timezone.utc),
+    when = {"date": dt.date(2024, 2, 29), "at": dt.datetime(2024, 2, 29, 12, 30, tzinfo=dt.UTC),
             "d": decimal.Decimal("1.10"), "u": uuid.UUID(int=5), "p": Point(1, "a")}
     assert json.loads(dump_bytes(when)) == json.loads(_python(when))
     assert json.loads(dump_bytes(when))["date"] == "Thu, 29 Feb 2024 00:00:00 GMT"  # Flask's HTTP date
@@ -74,6 +74,6 @@ def test_jsonify_answers_compact_or_pretty_in_debug():
     app = Flask(__name__)
     app.json = JSONProvider(app)
     with app.app_context():
-        assert app.json.response({"a": [1, "二"]}).get_data() == '{"a":[1,"二"]}\n'.encode("utf-8")
+        assert app.json.response({"a": [1, "二"]}).get_data() == '{"a":[1,"二"]}\n'.encode()
         app.debug = True
         assert app.json.response({"a": 1}).get_data() == b'{\n  "a": 1\n}\n'
