@@ -55,32 +55,25 @@ def _native(schema: pa.Schema) -> bool:
 
 def _csv(columns: list[str], schema: pa.Schema, batches) -> Iterator[bytes]:
     """CSV batch by batch: Arrow's C++ writer where it can (text cells quoted, floats in their shortest
-    form), else the row encoder's rules (``arrow_to_csv``: the same bytes as a capped answer). Batches
-    are gathered into chunks of about ``CHUNK_BYTES``, each copied out once."""
+    form), on the encoding threads; else the row encoder's rules (``arrow_to_csv``: the same bytes as a
+    capped answer). The parts are gathered into chunks of about ``CHUNK_BYTES``, each copied out once."""
     import pyarrow.csv as pc
 
-    head = to_csv(columns, []).encode("utf-8")
-    if not _native(schema):
-        out = pa.BufferOutputStream()
-        out.write(head)
-        for batch in batches:
-            out.write(arrow_to_csv(batch, header=False))
-            if out.tell() >= CHUNK_BYTES:
-                yield out.getvalue().to_pybytes()
-                out = pa.BufferOutputStream()
-        if out.tell():
-            yield out.getvalue().to_pybytes()
-        return
-    options = pc.WriteOptions(include_header=False, quoting_style="needed")
-    parts, size = [head], len(head)
-    for part in _in_order(_encoder_pool(), (lambda b=batch: _arrow_csv(b, options) for batch in batches)):
-        parts.append(part)
-        size += part.size
+    if _native(schema):
+        options = pc.WriteOptions(include_header=False, quoting_style="needed")
+        parts = _in_order(_encoder_pool(), (lambda b=batch: _arrow_csv(b, options) for batch in batches))
+    else:
+        parts = (arrow_to_csv(batch, header=False) for batch in batches)
+    chunk = [to_csv(columns, []).encode("utf-8")]
+    size = len(chunk[0])
+    for part in parts:
+        chunk.append(part)
+        size += len(part)
         if size >= CHUNK_BYTES:
-            yield b"".join(parts)
-            parts, size = [], 0
+            yield b"".join(chunk)
+            chunk, size = [], 0
     if size:
-        yield b"".join(parts)
+        yield b"".join(chunk)
 
 
 def _arrow_csv(batch: pa.RecordBatch, options) -> pa.Buffer:
