@@ -12,6 +12,7 @@ from .csvio import read_csv, write_csv, write_json, write_text
 from .descriptor import package_descriptor, resource
 from .figures import ARTICLE_SOURCE, article_observations, extract_observations, figures_observations
 from .more import more_observations
+from .nbs import nbs_observations
 from .preference import mark_preferred
 from .readme import indicator_readme, milestones_readme
 from .registry import INDICATOR_FIELDS, SOURCE_FIELDS, UNIT_FIELDS, Registry, load_registry
@@ -34,12 +35,14 @@ def assemble(seeds_dir: Path, out_dir: Path) -> list[str]:
     more = more_observations(reg)
     observations = (figures_observations(reg) + article_observations(reg) + extract_observations(reg, "nhsa_figures.csv")
                     + yb.observations + more.observations)
+    nbs = nbs_observations(reg, observations)
+    observations += nbs.observations
     conflicts = mark_preferred(observations, reg)
     names = []
     for name in INDICATOR_PACKAGES:
         rows = sorted((o for o in observations if o["_package"] == name), key=_obs_key)
         groups = [g for g in conflicts if g[0]["_package"] == name]
-        _write_indicator_package(reg, out_dir / name, name, rows, groups, (yb, more))
+        _write_indicator_package(reg, out_dir / name, name, rows, groups, (yb, more, nbs))
         names.append(name)
     _write_milestones(reg, out_dir / "policy-milestones")
     names.append("policy-milestones")

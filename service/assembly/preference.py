@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from .numbers import significant_digits
 from .registry import Registry
 
 RULE = (
     "Where several rows give the same indicator, year and region, exactly one is marked preferred: "
-    "(1) the source with the lowest reliability_rank (1 = official ... 6 = low credibility); "
-    "(2) on a tie, a figure not flagged as rounded or approximate ('about', 'around', 'more than', 'rounded') "
-    "over one that is; (3) then the figure written with more significant digits; "
-    "(4) then, as the documented last tie-break, the alphabetically first source_id. All rows are kept."
+    "(1) the source with the lowest reliability_rank (1 = official ... 7 = low credibility); "
+    "(2) on a tie, the newer copy of a database (sources.retrieved, the date the copy was made: the NBS "
+    "database as crawled in 2023 over its 2016 crawl, which NBS has since revised); "
+    "(3) then a figure not flagged as rounded or approximate ('about', 'around', 'more than', 'rounded') "
+    "over one that is; (4) then the figure written with more significant digits; "
+    "(5) then, as the documented last tie-break, the alphabetically first source_id. All rows are kept."
 )
 
 
 def _key(row: dict, reg: Registry) -> tuple:
-    rank = int(reg.sources[row["source_id"]]["reliability_rank"])
-    return (rank, row["_approx"], -significant_digits(row["value"]), row["source_id"])
+    source = reg.sources[row["source_id"]]
+    retrieved = date.fromisoformat(source["retrieved"]).toordinal() if source.get("retrieved") else 0
+    return (int(source["reliability_rank"]), -retrieved, row["_approx"], -significant_digits(row["value"]),
+            row["source_id"])
 
 
 def _reason(winner: dict, loser: dict, reg: Registry) -> str:
@@ -26,9 +31,11 @@ def _reason(winner: dict, loser: dict, reg: Registry) -> str:
     if kw[0] != kl[0]:
         return f"reliability rank {kw[0]} vs {kl[0]}"
     if kw[1] != kl[1]:
-        return "unrounded vs rounded/approximate"
+        return "newer copy of the database (retrieved " + reg.sources[winner["source_id"]]["retrieved"] + ")"
     if kw[2] != kl[2]:
-        return f"{-kw[2]} vs {-kl[2]} significant digits"
+        return "unrounded vs rounded/approximate"
+    if kw[3] != kl[3]:
+        return f"{-kw[3]} vs {-kl[3]} significant digits"
     return "tie on rank, rounding and digits: alphabetical source_id"
 
 

@@ -8,6 +8,7 @@ from .catalog import CATALOG, LICENSE, SOURCES_TERMS, REGIONAL_PACKAGES, VERSION
 from .coverage import coverage_matrix, coverage_summary
 from .preference import RULE
 from .registry import Registry
+from .nbs_readme import nbs_section
 from .tables_readme import NHSA_UNPUBLISHED, cell, more_section, yearbook_section
 
 DIBAO_NOTE = ("All dibao (minimum living guarantee) standards, including the seed article's 2020 figures "
@@ -41,9 +42,10 @@ def _sources(sources: list[dict]) -> list[str]:
         out.append(f"| `{s['id']}` | {cell(s['title'])} | {s['reliability']} ({s['reliability_rank']}) | "
                    f"{cell(s['reliability_note'])} |")
     return out + ["", "Reliability classes map the notes of `figures_sources.csv` and the yearbook README onto "
-                  "official (1), official-repost (2), reputable-news (3, incl. the UNICEF atlas), secondary-news "
-                  "(4, incl. foreign-language news), secondary-repost (5, incl. translations, the unverified "
-                  "CLSY host and the seed article's English repost), low (6). The newer sources (`seeds/more/sources.csv`): "
+                  "official (1), official-repost (2), official-data-copy (3: the copies of the NBS database), "
+                  "reputable-news (4, incl. the UNICEF atlas), secondary-news (5, incl. foreign-language news), "
+                  "secondary-repost (6, incl. translations, the unverified CLSY host and the seed article's English "
+                  "repost), low (7). The newer sources (`seeds/more/sources.csv`): "
                   "official for the provincial statistics bureaus and nhsa.gov.cn, official-repost for the county "
                   "government's repost, secondary-repost for the third party's transcription of CSY2025, the "
                   "unofficial dibao host and the private and WeChat reposts.", ""]
@@ -89,7 +91,7 @@ def _conflicts(conflicts: list) -> list[str]:
 
 def indicator_readme(name: str, reg: Registry, rows: list[dict], ind_ids: list[str], sources: list[dict],
                      conflicts: list, tables: tuple, cov: list[dict]) -> str:
-    yb, more = tables
+    yb, more, nbs = tables
     regional = name in REGIONAL_PACKAGES
     out = _head(name)
     out += ["## Files", "", "- `data/observations.csv`: one row per figure per source (value as published, unit as "
@@ -107,6 +109,7 @@ def indicator_readme(name: str, reg: Registry, rows: list[dict], ind_ids: list[s
         out += yearbook_section(reg, rows, yb)
     if regional:
         out += more_section(reg, name, rows, more)
+    out += nbs_section(reg, name, rows, nbs)
     if name in ("social-insurance-coverage", "social-insurance-funds"):
         out += NHSA_UNPUBLISHED
     if name == "social-insurance-coverage":

@@ -12,11 +12,13 @@ CANONICAL_UNITS = (
     "units", "person-times",
 )
 RELIABILITY_RANKS = {
-    "official": 1, "official-repost": 2, "reputable-news": 3, "secondary-news": 4, "secondary-repost": 5, "low": 6,
+    "official": 1, "official-repost": 2, "official-data-copy": 3, "reputable-news": 4, "secondary-news": 5,
+    "secondary-repost": 6, "low": 7,
 }
 INDICATOR_FIELDS = ["id", "name_en", "name_zh", "unit", "definition", "definition_zh", "parent_id",
                     "yoy_max_change_pct", "comparable_id", "notes"]
-SOURCE_FIELDS = ["id", "title", "publisher", "url", "reliability", "reliability_rank", "reliability_note", "document"]
+SOURCE_FIELDS = ["id", "title", "publisher", "url", "reliability", "reliability_rank", "reliability_note", "document",
+                 "retrieved"]
 UNIT_FIELDS = ["unit", "canonical_unit", "factor", "note"]
 
 

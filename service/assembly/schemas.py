@@ -43,12 +43,14 @@ def sources_schema() -> dict:
         _f("publisher", "string", "Publisher", "Site or body that published the stored copy.", required=True),
         _f("url", "string", "URL", "Address of the stored page (blank if unknown)."),
         _f("reliability", "string", "Reliability", "Reliability class.", required=True, enum=list(RELIABILITY_RANKS)),
-        _f("reliability_rank", "integer", "Reliability rank", "1 = best (official) ... 6 = low credibility.",
-           required=True, minimum=1, maximum=6),
+        _f("reliability_rank", "integer", "Reliability rank", "1 = best (official) ... 7 = low credibility.",
+           required=True, minimum=1, maximum=7),
         _f("reliability_note", "string", "Reliability note",
            "Verbatim from figures_sources.csv or the sources' READMEs.", required=True),
-        _f("document", "string", "Document", "Path, relative to seeds/, of the stored text the quotes come from.",
+        _f("document", "string", "Document", "Path, relative to seeds/, of the stored text (or workbook) the quotes come from.",
            required=True),
+        _f("retrieved", "date", "Retrieved",
+           "For a copy of a database: the date the copy was made (the preference rule prefers the newer copy)."),
     ], "primaryKey": ["id"]}
 
 

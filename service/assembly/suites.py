@@ -13,6 +13,7 @@ from .catalog import INDICATOR_PACKAGES, REGIONAL_PACKAGES
 from .registry import CANONICAL_UNITS, RELIABILITY_RANKS
 from .expectation import expectation as _e, not_null as _not_null, row_check as _rows
 from .schemas import REGION_PATTERN
+from .nbs_checks import nbs_checks, yoy_exception_sql
 from .table_checks import dibao_average_checks, province_2024_checks
 
 PART_TOLERANCE = 0.01      # rounded totals ('9.4亿人', '967 million') are up to ~0.6% off
@@ -27,10 +28,12 @@ def observations_suite(package: str) -> dict:
         _e("expect_column_values_to_match_regex", "region-code", "region is an ISO 3166-2:CN code (CN = national).",
            column="region", regex=REGION_PATTERN),
         _rows("value-in-quote", "The value, written as %.15g (so 6305.0 -> 6305, 0.40 -> 0.4), occurs in the quote "
-              "once thousands separators are removed (1,326,620,800 -> 1326620800; 2,900 -> 2900). Units such as "
-              "万人/億元/billion are never converted in the value, so no other written form is needed.",
+              "once thousands separators are removed (1,326,620,800 -> 1326620800; 2,900 -> 2900); a value the NBS "
+              "workbooks stored with a binary-float artefact (9141.924999999999) is found as %.16g or %.17g. Units "
+              "such as 万人/億元/billion are never converted in the value, so no other written form is needed.",
               "SELECT b._row, b.indicator_id, b.year, b.value, b.quote FROM {batch} b "
-              "WHERE instr(replace(b.quote, ',', ''), printf('%.15g', b.value)) = 0"),
+              "WHERE instr(replace(b.quote, ',', ''), printf('%.15g', b.value)) = 0 "
+              "AND instr(b.quote, printf('%.16g', b.value)) = 0 AND instr(b.quote, printf('%.17g', b.value)) = 0"),
         _rows("value-normalised-is-value-times-factor", "value_normalised = value x units.factor of the row's unit "
               "(relative tolerance 1e-9); the unit must exist in units.",
               "SELECT b._row, b.value, b.unit, b.value_normalised, u.factor FROM {batch} b "
@@ -57,13 +60,16 @@ def observations_suite(package: str) -> dict:
               "JOIN observations t ON t.indicator_id = i.parent_id AND t.year = b.year AND t.region = b.region "
               f"AND t.preferred = 1 WHERE b.preferred = 1 AND b.value_normalised > t.value_normalised * {1 + PART_TOLERANCE}"),
         _rows("yoy-change-within-bound", "|year-over-year change| of preferred rows in consecutive years (same "
-              "indicator and region) stays within indicators.yoy_max_change_pct percent (blank = unchecked).",
+              "indicator and region) stays within indicators.yoy_max_change_pct percent (blank = unchecked), "
+              "except the jumps named with their scheme change in seeds/registry/yoy_exceptions.csv (listed in "
+              "the package README).",
               "SELECT b._row, b.indicator_id, b.year, b.region, b.value_normalised, p.value_normalised AS previous, "
               "i.yoy_max_change_pct FROM {batch} b JOIN indicators i ON i.id = b.indicator_id "
               "JOIN observations p ON p.indicator_id = b.indicator_id AND p.region = b.region "
               "AND p.year = b.year - 1 AND p.preferred = 1 WHERE b.preferred = 1 "
               "AND i.yoy_max_change_pct IS NOT NULL "
-              "AND abs(b.value_normalised - p.value_normalised) * 100 > i.yoy_max_change_pct * abs(p.value_normalised)"),
+              "AND abs(b.value_normalised - p.value_normalised) * 100 > i.yoy_max_change_pct * abs(p.value_normalised)"
+              + yoy_exception_sql()),
         _rows("ratio-within-0-100", "Percentages lie between 0 and 100.",
               "SELECT b._row, b.indicator_id, b.value FROM {batch} b WHERE b.unit_normalised = 'percent' "
               "AND (b.value < 0 OR b.value > 100)"),
@@ -78,6 +84,7 @@ def observations_suite(package: str) -> dict:
               "HAVING sum(CASE WHEN preferred = 1 THEN 1 ELSE 0 END) <> 1) g ON g.indicator_id = b.indicator_id "
               "AND g.year = b.year AND g.region = b.region"),
     ]
+    ex += nbs_checks(package)
     if package in REGIONAL_PACKAGES:
         ex.append(_rows("region-known", "region exists in regions.",
                         "SELECT b._row, b.region FROM {batch} b LEFT JOIN regions r ON r.code = b.region "
@@ -127,10 +134,10 @@ def sources_suite(package: str) -> dict:
     return {"name": f"{package}.sources", "expectations": [
         *_not_null("id", "title", "publisher", "reliability", "reliability_rank", "reliability_note", "document"),
         _e("expect_column_values_to_be_unique", "id-unique", "Source ids are unique.", column="id"),
-        _e("expect_column_values_to_be_in_set", "reliability-class", "Reliability is one of the six classes.",
+        _e("expect_column_values_to_be_in_set", "reliability-class", "Reliability is one of the seven classes.",
            column="reliability", value_set=list(RELIABILITY_RANKS)),
-        _e("expect_column_values_to_be_between", "rank-range", "Ranks run from 1 (best) to 6.",
-           column="reliability_rank", min_value=1, max_value=6),
+        _e("expect_column_values_to_be_between", "rank-range", "Ranks run from 1 (best) to 7.",
+           column="reliability_rank", min_value=1, max_value=7),
         _rows("rank-matches-class", "reliability_rank is the rank of the reliability class.",
               f"SELECT b._row, b.id, b.reliability, b.reliability_rank FROM {{batch}} b "
               f"WHERE b.reliability_rank IS NOT (CASE b.reliability {case} END)"),

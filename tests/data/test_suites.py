@@ -75,6 +75,9 @@ def _pick(rows: list[dict], package_dir: Path, rule: str) -> int:
             return i
         if rule == "dibao-average" and r["indicator_id"] == "prov_dibao_rural_avg_standard_annual":
             return i
+        if rule.startswith("nbs:") and r["source_id"].startswith(("yiyuezhuo", "zhuang1234", "andreadyx")) \
+                and f"{r['indicator_id']}/{r['year']}/{r['region']}" == rule[4:]:
+            return i
     if rule == "any":
         return 3
     raise AssertionError(f"no row for {rule}")
@@ -118,6 +121,14 @@ CASES = [
      "provinces-plus-unallocated-equal-national"),
     ("dibao-average-off", "social-assistance-by-province", "dibao-average", _set(value="9999.99"),
      "dibao-average-is-sum-over-count"),
+    ("nbs-identity-broken", "social-insurance-coverage", "nbs:pension_urban_employee_insured/2000/CN", _scale(1.001),
+     "identity-pension_urban_employee_insured"),
+    ("nbs-medical-identity-broken", "social-insurance-coverage", "nbs:medical_urban_employee_insured/2005/CN",
+     _scale(1.001), "identity-medical_urban_employee_insured"),
+    ("nbs-province-identity-broken", "social-insurance-by-province", "nbs:prov_pension_urban_employee_insured/2015/CN-GD",
+     _scale(1.001), "identity-prov_pension_urban_employee_insured"),
+    ("nbs-disagrees-without-a-note", "social-insurance-coverage", "nbs:work_injury_insured/2012/CN", _scale(1.001),
+     "nbs-agrees-with-other-sources-or-says-why"),
 ]
 
 
@@ -134,6 +145,16 @@ def test_rule_catches_breakage(case, tmp_path):
     _save(path, header, rows)
     failed = run_suites(packages, package)
     assert i + 2 in failed[expectation]
+
+
+def test_the_long_pension_series_must_have_every_year(tmp_path):
+    packages = _copy(tmp_path)
+    path = packages / "social-insurance-coverage" / "data" / "observations.csv"
+    header, rows = _load(path)
+    rows = [r for r in rows if not (r["indicator_id"] == "pension_urban_employee_insured" and r["year"] == "1995")]
+    _save(path, header, rows)
+    failed = run_suites(packages, "social-insurance-coverage")
+    assert "long-pension-series" in failed
 
 
 def test_milestone_year_must_be_in_quote(tmp_path):
