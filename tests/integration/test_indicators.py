@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from tests.conftest import REPO
 
-GAPPY = "pension_urban_employee_contributing_workers"  # a national series with years missing inside its range
+GAPPY = "pension_insured_total"  # a national series with years missing inside its range (2015)
 
 
 def _expected(indicator_id: str) -> dict[int, set[str]]:
