@@ -83,8 +83,8 @@ def _in_years(spec: str, year: int) -> bool:
     return (not low or year >= int(low)) and (not high or year <= int(high))
 
 
-def _mapping(reg: Registry, table_id: str, label: str, year: int) -> dict:
-    for row in _labels(reg):
+def _mapping(labels: list[dict], table_id: str, label: str, year: int) -> dict:
+    for row in labels:
         if row["table_id"] == table_id and row["column_header"] == label and _in_years(row["years"], year):
             return row
     raise ValueError(f"nbs_labels.csv maps no indicator to {table_id} / {label} for {year}")
@@ -124,48 +124,13 @@ def half_unit(value: str, factor: str) -> Decimal:
 def nbs_observations(reg: Registry, catalog: list[dict]) -> NbsResult:
     """NBS rows whose series' unit is established against ``catalog`` (the observations of all other sources)."""
     result = NbsResult()
-    seen: dict[tuple, tuple[str, str]] = {}
-    series: dict[tuple[str, str], Series] = {}   # (table_id, label)
-    rows_of: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    unmapped: dict[tuple[str, str], list] = {}
-    for sid in nbs_sources(reg):
-        for line, row in enumerate(read_csv(_table_path(reg, sid)), start=2):
-            year, label = int(row["data_year"]), row["column_header"]
-            if Decimal(row["value"]) == 0:
-                result.zeros.setdefault((sid, label), []).append(year)
-                continue
-            key = (copy_of(sid), label, year, row["region"])
-            if key in seen:
-                first_sid, first_value = seen[key]
-                if Decimal(first_value) != Decimal(row["value"]):
-                    raise ValueError(f"{sid} {label} {year}: {row['value']} differs from {first_sid} {first_value}")
-                result.duplicates += 1
-                for obs in rows_of[(first_sid, label)]:
-                    if obs["year"] == year and obs["region_name"] == row["region"]:
-                        obs["_flags"].append(f"also in {sid} with the same value")
-                continue
-            seen[key] = (sid, row["value"])
-            result.candidates += 1
-            mapping = _mapping(reg, row["table_id"], label, year)
-            if not mapping["indicator_id"]:
-                entry = unmapped.setdefault((sid, label), [mapping["note"], 0])
-                entry[1] += 1
-                continue
-            one = series.setdefault((row["table_id"], label), Series(row["table_id"], label, mapping["unit"], []))
-            if mapping["unit"] != one.unit:
-                raise ValueError(f"nbs_labels.csv: two units for {row['table_id']} / {label}")
-            for listed, item in ((one.indicators, mapping["indicator_id"]), (one.source_ids, sid)):
-                if item not in listed:
-                    listed.append(item)
-            one.years.append(year)
-            rows_of[(sid, label)].append(_observation(reg, sid, row, mapping, line))
-    result.unmapped = [(s, label, why, n) for (s, label), (why, n) in unmapped.items()]
+    series, rows_of = _read_candidates(reg, result)
     _round_artefacts(rows_of)
     index = _catalog_index(reg, catalog)
     for one in series.values():
         rows = [obs for sid in one.source_ids for obs in rows_of[(sid, one.label)]]
         for obs in rows:
-            checks = [(c["source_id"], c["value"], c["unit"], _agree(obs, c, reg)) for c in index.get(_where(reg, obs), [])]
+            checks = [(c["source_id"], c["value"], c["unit"], _agree(obs, c, reg)) for c in index.get(_where(obs), [])]
             if checks:
                 one.compared.setdefault(obs["year"], []).extend(checks)
                 obs["_checks"] = checks
@@ -179,6 +144,54 @@ def nbs_observations(reg: Registry, catalog: list[dict]) -> NbsResult:
                 result.observations.append(obs)
     _explain_disagreements(reg, result.observations)
     return result
+
+
+def _read_candidates(reg: Registry, result: NbsResult) -> tuple[dict, dict]:
+    """Every labelled non-zero value once per copy, as an observation of its series (unit not yet established);
+    zeros, unmapped labels and second listings are counted in ``result``."""
+    labels = _labels(reg)
+    seen: dict[tuple, tuple[str, str]] = {}
+    series: dict[tuple[str, str], Series] = {}   # (table_id, label)
+    rows_of: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    unmapped: dict[tuple[str, str], list] = {}
+    for sid in nbs_sources(reg):
+        for line, row in enumerate(read_csv(_table_path(reg, sid)), start=2):
+            year, label = int(row["data_year"]), row["column_header"]
+            if Decimal(row["value"]) == 0:
+                result.zeros.setdefault((sid, label), []).append(year)
+                continue
+            key = (copy_of(sid), label, year, row["region"])
+            if key in seen:
+                _second_listing(seen[key], sid, row, rows_of)
+                result.duplicates += 1
+                continue
+            seen[key] = (sid, row["value"])
+            result.candidates += 1
+            mapping = _mapping(labels, row["table_id"], label, year)
+            if not mapping["indicator_id"]:
+                unmapped.setdefault((sid, label), [mapping["note"], 0])[1] += 1
+                continue
+            one = series.setdefault((row["table_id"], label), Series(row["table_id"], label, mapping["unit"], []))
+            if mapping["unit"] != one.unit:
+                raise ValueError(f"nbs_labels.csv: two units for {row['table_id']} / {label}")
+            for listed, item in ((one.indicators, mapping["indicator_id"]), (one.source_ids, sid)):
+                if item not in listed:
+                    listed.append(item)
+            one.years.append(year)
+            rows_of[(sid, label)].append(_observation(reg, sid, row, mapping, line))
+    result.unmapped = [(s, label, why, n) for (s, label), (why, n) in unmapped.items()]
+    return series, rows_of
+
+
+def _second_listing(first: tuple[str, str], sid: str, row: dict, rows_of: dict) -> None:
+    """A value the copy lists again in another table: the same value, named in the first row's note."""
+    first_sid, first_value = first
+    label, year = row["column_header"], int(row["data_year"])
+    if Decimal(first_value) != Decimal(row["value"]):
+        raise ValueError(f"{sid} {label} {year}: {row['value']} differs from {first_sid} {first_value}")
+    for obs in rows_of[(first_sid, label)]:
+        if obs["year"] == year and obs["region_name"] == row["region"]:
+            obs["_flags"].append(f"also in {sid} with the same value")
 
 
 def _observation(reg: Registry, sid: str, row: dict, mapping: dict, line: int) -> dict:
@@ -231,7 +244,7 @@ def _catalog_index(reg: Registry, catalog: list[dict]) -> dict[tuple, list[dict]
     return index
 
 
-def _where(reg: Registry, obs: dict) -> tuple:
+def _where(obs: dict) -> tuple:
     return (obs["indicator_id"], obs["year"], obs["region"])
 
 
