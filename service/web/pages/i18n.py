@@ -119,6 +119,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ex.dibao": ("Dibao trends", "低保趋势"),
     "ex.provinces": ("Provinces ranked", "各省排名"),
     "releases.title": ("Releases", "版本"),
+    "feed": ("Feed of releases (Atom)", "版本订阅(Atom)"),
+    "feed.hint": ("tells a feed reader or a program when a release comes out.", "在新版本发布时通知订阅器或程序。"),
     "release.title": ("Release", "版本"),
     "release.latest": ("This is the current release. Permanent link:", "这是当前版本。永久链接:"),
     "release.pinned": ("Pinned release: its data never change.", "固定版本:其数据永不改变。"),
