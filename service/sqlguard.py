@@ -272,7 +272,8 @@ class Walk:
         name = function.get("function_name", "").lower()
         if function.get("class") != "FUNCTION" or function.get("schema") or name not in TABLE_FUNCTIONS:
             raise refuse("table function", name or "?", "table function {name}() is not available here: "
-                                                         "only range(), generate_series() and unnest() are")
+                                                         "only range(), generate_series() and unnest() are; "
+                                                         f"{LISTING}")
         return ([(v, scope) for k, v in function.items() if k not in ("class", "type")]
                 + [(v, scope) for k, v in node.items() if k not in ("function", "type")])
 
