@@ -118,6 +118,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ex.funds": ("Fund balances", "基金结余"),
     "ex.dibao": ("Dibao trends", "低保趋势"),
     "ex.provinces": ("Provinces ranked", "各省排名"),
+    "ex.columns": ("Tables and their columns (also SHOW TABLES)", "表及其列(也可用 SHOW TABLES)"),
     "releases.title": ("Releases", "版本"),
     "feed": ("Feed of releases (Atom)", "版本订阅(Atom)"),
     "feed.hint": ("tells a feed reader or a program when a release comes out.", "在新版本发布时通知订阅器或程序。"),
