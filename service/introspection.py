@@ -10,6 +10,8 @@ the query guard (``sqlguard``) points those names at these tables.
 
 from __future__ import annotations
 
+from .errors import ReleaseError
+
 CATALOG_SCHEMA = "socsec_catalog"
 # information_schema.<view> -> CATALOG_SCHEMA.<view>, with the columns that name its catalog and schema
 INFORMATION_SCHEMA = {"schemata": ("catalog_name", "schema_name"), "tables": ("table_catalog", "table_schema"),
@@ -28,7 +30,8 @@ def describe_release(con) -> None:
            "'information_schema', 'pg_catalog')")
     if con.execute(f"SELECT count(*) FROM duckdb_schemas() WHERE schema_name = {_quote(CATALOG_SCHEMA)} "
                    "AND database_name = current_database()").fetchone()[0]:
-        raise ValueError(f"a package's schema is named {CATALOG_SCHEMA}, which the release keeps for its catalog")
+        raise ReleaseError(f"a package's SQL schema is named {CATALOG_SCHEMA}, which the release keeps for its "
+                           "own catalog: rename the package; nothing was published")
     con.execute(f"CREATE SCHEMA {CATALOG_SCHEMA}")
     for name, (catalog, schema) in INFORMATION_SCHEMA.items():
         where = own.format(column=catalog, schema=schema)

@@ -4,13 +4,14 @@ other databases, settings or server paths; the ways around it stay refused."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 
 import duckdb
 import pytest
 
 from service.catalog import load_catalog, snake
-from service.errors import QueryError
+from service.errors import QueryError, ReleaseError
 from service.sandbox import Sandbox
 from service.warehouse import build_warehouse
 from tests.conftest import REPO
@@ -164,3 +165,10 @@ def test_a_release_without_its_catalog_keeps_refusing(tmp_path):
             assert info.value.code == "not-allowed"
     finally:
         box.close()
+
+
+def test_a_package_cannot_take_the_catalog_schema(tmp_path):
+    [package] = [p for p in PACKAGES if p.name == "benefit-levels"]
+    with pytest.raises(ReleaseError) as info:
+        build_warehouse(tmp_path / "warehouse.duckdb", [dataclasses.replace(package, name="socsec-catalog")])
+    assert "socsec_catalog" in info.value.message
