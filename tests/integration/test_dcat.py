@@ -112,7 +112,7 @@ def test_recommended_properties_are_given(graph, release):
     assert _one(graph, catalog, DCAT.themeTaxonomy) == URIRef(f"{EU}data-theme")
     languages = {URIRef(f"{EU}language/ENG"), URIRef(f"{EU}language/ZHO")}
     assert set(graph.objects(catalog, DCT.language)) == languages
-    for name, dataset in _datasets(graph).items():
+    for dataset in _datasets(graph).values():
         assert _one(graph, dataset, DCAT.theme) == URIRef(f"{EU}data-theme/SOCI")
         assert _one(graph, dataset, DCT.spatial) == URIRef(f"{EU}country/CHN")
         assert set(graph.objects(dataset, DCT.language)) == languages

@@ -103,8 +103,8 @@ def test_describe_keeps_working(box):
     "select table_name from warehouse.information_schema.tables where table_schema = 'main' order by 1",
     "select t.table_name from information_schema.tables t where t.table_schema = 'main' order by 1",
     "select tables.table_name from information_schema.tables where tables.table_schema = 'main' order by 1",
-    "with tables as (select 'not this' as table_name, 'main' as table_schema) "
-    "select table_name from information_schema.tables where table_schema = 'main' order by 1",
+    ("with tables as (select 'not this' as table_name, 'main' as table_schema) "
+     "select table_name from information_schema.tables where table_schema = 'main' order by 1"),
     "select name from (show tables) order by 1",
     "select name from (show all tables) where schema = 'main' order by 1",
     "select table_name from information_schema.tables where table_schema = $s order by 1",

@@ -14,8 +14,8 @@ import pytest
 
 from service.catalog import load_catalog
 from service.errors import QueryError
-from service.sandbox import Sandbox
 from service.introspection import INFORMATION_SCHEMA
+from service.sandbox import Sandbox
 from service.sqlguard import Walk, scrub
 from service.warehouse import build_warehouse
 from tests.conftest import REPO
