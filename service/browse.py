@@ -12,6 +12,7 @@ import json
 
 from .catalog import snake
 from .errors import NotFound
+from .introspection import CATALOG_SCHEMA
 from .sandbox import Sandbox
 from .series import _objects, has_indicators, list_indicators
 from .store import Release, Store
@@ -105,7 +106,7 @@ def tables(box: Sandbox) -> list[str]:
     """Every table and view a query may name, the `main` views first."""
     return [row[0] for row in box.run_trusted(
         "SELECT table_schema || '.' || table_name FROM information_schema.tables "
-        "ORDER BY table_schema <> 'main', 1").rows]
+        "WHERE table_schema <> $catalog ORDER BY table_schema <> 'main', 1", {"catalog": CATALOG_SCHEMA}).rows]
 
 
 @functools.lru_cache(maxsize=64)

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from .catalog import Package, snake
+from .introspection import CATALOG_SCHEMA
 from .warehouse import quote_ident
 
 
@@ -39,7 +40,8 @@ def diff_releases(new_db: Path, old_db: Path | None, packages: list[Package]) ->
 def _tables(con, catalog: str | None) -> set[tuple[str, str]]:
     where = f"database_name = '{catalog}'" if catalog else "database_name = current_database()"
     return {(s, t) for s, t in con.execute(
-        f"SELECT schema_name, table_name FROM duckdb_tables() WHERE {where}").fetchall()}
+        f"SELECT schema_name, table_name FROM duckdb_tables() WHERE {where}").fetchall()
+        if s != CATALOG_SCHEMA}
 
 
 def _diff_table(con, key: tuple[str, str], existed: bool, primary_key: list[str]) -> dict:

@@ -100,7 +100,7 @@ class Sandbox:
         self.max_rows = max_rows
         self.max_sql_length = max_sql_length
         self.gate = gate or Gate(None)
-        self._passed: OrderedDict[str, bool] = OrderedDict()
+        self._passed: OrderedDict[str, str] = OrderedDict()  # a text that passed -> the SQL to run
         self._passed_lock = threading.Lock()
         self._idle: list = []
         self._idle_lock = threading.Lock()
@@ -137,19 +137,22 @@ class Sandbox:
                 return
         cursor.close()
 
-    def check(self, sql: str) -> None:
-        """Refuse anything but exactly one SELECT, with a message that says why.
+    def check(self, sql: str) -> str:
+        """Refuse anything but exactly one SELECT, with a message that says why; returns the SQL to
+        run (the guard points SHOW TABLES and information_schema at the release's own catalog).
 
         A text that passed once passes again (the release never changes): it is remembered."""
-        if sql in self._passed:
-            return
-        self._check(sql)
+        runs = self._passed.get(sql)
+        if runs is not None:
+            return runs
+        runs = self._check(sql)
         with self._passed_lock:
-            self._passed[sql] = True
+            self._passed[sql] = runs
             while len(self._passed) > 1024:
                 self._passed.popitem(last=False)
+        return runs
 
-    def _check(self, sql: str) -> None:
+    def _check(self, sql: str) -> str:
         if not sql or not sql.strip():
             raise QueryError("no SQL given: pass one SELECT statement in `sql`")
         if len(sql) > self.max_sql_length:
@@ -166,14 +169,14 @@ class Sandbox:
             hint = " (a PIVOT must name its values here: ON column IN (...))" if kind.name == "MULTI" else ""
             raise QueryError(f"only SELECT queries are allowed, got {kind.name}{hint}", code="read-only",
                              details={"statement_type": kind.name})
-        self._guard.check(sql)
+        return self._guard.check(sql)
 
     def run(self, sql: str, params: dict | None = None, *, arrow: bool = False,
             gone: Callable[[], bool] | None = None) -> QueryResult:
         """Run one untrusted SELECT; ``arrow`` gives a pyarrow Table (for Parquet) instead of rows.
 
         ``gone`` tells whether the client has left: then the query is interrupted."""
-        self.check(sql)
+        sql = self.check(sql)
         with self.gate.slot():
             return self._execute(sql, params, arrow, gone)
 
@@ -187,7 +190,7 @@ class Sandbox:
 
         Errors of the query itself are raised here, before any row; the stream holds a slot of the
         gate and runs under ``stream_time_limit_ms`` until its last batch is read or it is closed."""
-        self.check(sql)
+        sql = self.check(sql)
         self.gate.enter()
         cursor = self._root.cursor()
         watchdog = Watchdog(cursor, self.stream_time_limit_ms / 1000, gone).start()

@@ -15,6 +15,12 @@ walked; a node kind the walker was not written for is refused. Allowed are:
 Everything else (file readers, catalog and settings views and functions,
 ``FROM 'file.csv'``, variables, ``query()``...) is refused with a
 ``QueryError`` of code ``not-allowed`` that names what was refused.
+
+``SHOW TABLES``, ``SHOW ALL TABLES`` and ``information_schema.schemata``,
+``tables``, ``columns`` and ``views`` (unqualified or in the release's own
+catalog) are pointed at the release's own copies (``introspection``): the tree
+is rewritten, turned back into SQL by DuckDB, and that SQL is checked again
+like any other query; it is what runs.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import QueryError
+from .introspection import CATALOG_SCHEMA, INFORMATION_SCHEMA, SHOW
 
 TABLE_FUNCTIONS = frozenset({"generate_series", "range", "unnest"})
 
@@ -48,7 +55,7 @@ DENIED = frozenset({
     "current_schemas", "current_setting", "current_user", "get_block_size", "getenv", "getvariable",
     "glob", "in_search_path", "index_key", "json_deserialize_sql", "json_serialize_plan",
     "json_serialize_sql", "parse_duckdb_log_message", "query", "query_table", "session_user",
-    "sniff_csv", "txid_current", "user", "version", "which_secret", "write_log",
+    "sniff_csv", "txid_current", "user", "which_secret", "write_log",
 })
 DENIED_PREFIXES = ("__internal", "checkpoint", "disable_", "duckdb_", "enable_", "force_checkpoint",
                    "json_execute", "parquet_", "pragma_", "read_")
@@ -79,6 +86,9 @@ SHOW_TYPES = frozenset({"DESCRIBE", "SHOW", "SUMMARY"})
 
 _PLAIN_NAME = re.compile(r"^\w+$")
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.~>-])(?:/[^\s'\"/]+){2,}/?|~(?:/[^\s'\"/]+)+/?")
+
+
+LISTING = "SHOW TABLES lists what can be read, and so does /api/packages"
 
 
 def refuse(kind: str, name: str, message: str) -> QueryError:
@@ -120,17 +130,33 @@ class SqlGuard:
             self.functions = _allowed_functions(cursor, self.foreign)
         finally:
             cursor.close()
+        # releases built before socsec_catalog existed keep refusing SHOW TABLES and information_schema
+        self.describes = (CATALOG_SCHEMA, "tables") in self.tables
 
-    def check(self, sql: str) -> None:
-        """Refuse ``sql`` unless everything it names is on the allow-list."""
+    def check(self, sql: str) -> str:
+        """Refuse ``sql`` unless everything it names is on the allow-list; returns the SQL to run
+        (``sql`` itself, or the rewrite that points introspection at the release's own catalog)."""
         cursor = self._con.cursor()
         try:
             tree = parse(cursor, sql)
+            walk = Walk(self.functions, self.table_allowed, self.foreign, self.redirect)
+            walk.walk(tree.get("statements", []), frozenset())
+            if not walk.redirected:
+                return sql
+            rewritten = cursor.execute("SELECT json_deserialize_sql(?)", [json.dumps(tree)]).fetchone()[0]
+            Walk(self.functions, self.table_allowed, self.foreign).walk(
+                parse(cursor, rewritten).get("statements", []), frozenset())
+            return rewritten
         except duckdb.Error as exc:  # the parse itself failed (memory, interrupt): say so, no 500
             raise QueryError(scrub(str(exc))) from None
         finally:
             cursor.close()
-        Walk(self.functions, self.table_allowed, self.foreign).walk(tree.get("statements", []), frozenset())
+
+    def redirect(self, catalog: str, schema: str, name: str) -> str | None:
+        """The table of the release's own catalog that answers ``information_schema.<name>``, if any."""
+        if self.describes and catalog.lower() in ("", self.catalog) and schema.lower() == "information_schema":
+            return name.lower() if name.lower() in INFORMATION_SCHEMA else None
+        return None
 
     def table_allowed(self, catalog: str, schema: str, name: str) -> bool:
         """Whether DuckDB resolves this name to one of the release's own tables or views."""
@@ -148,10 +174,12 @@ class Walk:
     """One walk of a parse tree, with an explicit stack (a deep tree cannot exhaust Python's):
     raises at the first thing not allowed. Each stacked item carries the CTE names in its scope."""
 
-    def __init__(self, functions: frozenset[str], table_allowed, foreign: dict[str, set[str]]):
+    def __init__(self, functions: frozenset[str], table_allowed, foreign: dict[str, set[str]], redirect=None):
         self.functions = functions
         self.table_allowed = table_allowed
         self.foreign = foreign
+        self.redirect = redirect  # (catalog, schema, name) -> a table of CATALOG_SCHEMA, or None
+        self.redirected = False
 
     def walk(self, value, scope: frozenset[str]) -> None:
         stack = [(value, scope)]
@@ -205,17 +233,36 @@ class Walk:
         catalog, schema, name = node.get("catalog_name", ""), node.get("schema_name", ""), node["table_name"]
         if not catalog and not schema and name.lower() in scope:
             return
-        if not self.table_allowed(catalog, schema, name):
+        target = self.redirect and self.redirect(catalog, schema, name)
+        if target:
+            self.point(node, target, node.get("alias") or name)
+        elif not self.table_allowed(catalog, schema, name):
             path = (node.get("qualified_name") or {}).get("path") or [catalog, schema, name]
             dotted = ".".join(part for part in path if part)
-            raise refuse("table", dotted, "table {name} is not available here: "
-                                          "only the release's own tables and views can be read")
+            raise refuse("table", dotted, "table {name} is not available here: only the release's own "
+                                          f"tables and views can be read ({LISTING})")
+
+    def point(self, node: dict, table: str, alias: str) -> None:
+        """Rewrite a table reference (or a SHOW) in place to read ``CATALOG_SCHEMA.table``."""
+        aliases = node.get("column_name_alias") or []
+        node.clear()
+        node.update({"type": "BASE_TABLE", "alias": alias, "sample": None,
+                     "query_location": 18446744073709551615, "query_location_length": 0,
+                     "schema_name": CATALOG_SCHEMA, "table_name": table, "column_name_alias": aliases,
+                     "catalog_name": "", "at_clause": None, "qualified_name": {"path": [CATALOG_SCHEMA, table]}})
+        self.redirected = True
 
     def show(self, node: dict) -> list[tuple]:
-        """DESCRIBE, SHOW or SUMMARIZE of an own table or of a query; not SHOW TABLES and the like."""
+        """DESCRIBE, SHOW or SUMMARIZE of an own table or of a query; SHOW TABLES and SHOW ALL TABLES
+        pointed at the release's own catalog; not SHOW DATABASES and the like."""
+        table = SHOW.get(node.get("table_name", "")) if node.get("show_type") == "SHOW_SPECIAL" else None
+        if table and self.redirect and self.redirect("", "information_schema", "tables"):
+            self.point(node, table, node.get("alias") or "")
+            return []
         if node.get("show_type") not in SHOW_TYPES or not (node.get("table_name") or node.get("query")):
             raise refuse("node", f"SHOW {node.get('table_name', '')}".strip(),
-                         "{name} is not available here: DESCRIBE or SUMMARIZE a table or a query")
+                         "{name} is not available here: DESCRIBE or SUMMARIZE a table or a query, "
+                         f"or SHOW TABLES ({LISTING})")
         if node.get("table_name"):
             self.table(node, frozenset())
         return [(node.get("query"), frozenset())]  # bound on its own: outer CTEs are not in its scope
@@ -225,7 +272,8 @@ class Walk:
         name = function.get("function_name", "").lower()
         if function.get("class") != "FUNCTION" or function.get("schema") or name not in TABLE_FUNCTIONS:
             raise refuse("table function", name or "?", "table function {name}() is not available here: "
-                                                         "only range(), generate_series() and unnest() are")
+                                                         "only range(), generate_series() and unnest() are; "
+                                                         f"{LISTING}")
         return ([(v, scope) for k, v in function.items() if k not in ("class", "type")]
                 + [(v, scope) for k, v in node.items() if k not in ("function", "type")])
 

@@ -5,6 +5,9 @@ typed by the resource's schema and sorted by its primary key. The ``main``
 schema has a view per resource name: the union of the packages' tables of
 that name, with a ``package`` column. A cast that would turn a published
 cell into NULL is never applied: that column stays text.
+
+Last, ``introspection.describe_release`` writes the schema that answers
+``SHOW TABLES`` and ``information_schema`` with the release's own rows.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from .catalog import Package, Resource, snake
+from .introspection import describe_release
 
 _CASTS = {
     "integer": "BIGINT", "number": "DOUBLE", "year": "INTEGER",
@@ -66,6 +70,7 @@ def build_warehouse(db_path: Path, packages: list[Package], parquet_dir: Path | 
                     con.execute(f"COPY {table} TO {_literal(out)} (FORMAT parquet, COMPRESSION zstd)")
         for name, owners in sorted(by_resource.items()):
             _union_view(con, name, owners)
+        describe_release(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -136,4 +141,5 @@ def _union_view(con, name: str, owners: list[str]) -> None:
         con.execute(f"CREATE VIEW main.{quote_ident(name)} AS " + " UNION ALL BY NAME ".join(parts))
     except duckdb.Error:
         pass  # incompatible columns across packages: the per-package tables remain
+
 

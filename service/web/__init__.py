@@ -27,9 +27,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(query.bp, url_prefix="/api/releases/<version>", name="versioned_query")
     app.register_blueprint(indicators.bp, url_prefix="/api")
     app.register_blueprint(indicators.bp, url_prefix="/api/releases/<version>", name="versioned_indicators")
-    from . import dcat, openapi
+    from . import dcat, feed, openapi
 
     app.register_blueprint(dcat.bp, url_prefix="/api")
     app.register_blueprint(dcat.bp, url_prefix="/api/releases/<version>", name="versioned_dcat")
     app.register_blueprint(openapi.bp, url_prefix="/api")
+    app.register_blueprint(feed.bp)
     return app

@@ -5,6 +5,12 @@ has them, licence, temporal coverage, keywords, publisher) with one ``dcat:Distr
 resource file (the CSV at the path its descriptor names) and per resource Parquet: the release's
 immutable download URL, the IANA media type, the byte size and the sha256 checksum of the very file
 (from the descriptor for resource files, from the release's ``manifest.json`` for zips and Parquet).
+
+It conforms to DCAT-AP 3.0.1 (no ``sh:Violation`` against its SHACL shapes, checked in a test): media types
+are ``dct:MediaType``, licences ``dct:LicenseDocument``, pages ``foaf:Document``; each dataset has a contact
+point, the EU data theme "Population and society", China as spatial coverage and English and Chinese as
+languages; each distribution has its EU file type and availability. Every distribution is built by
+``distribution()``, so one added there inherits all of it.
 """
 
 from __future__ import annotations
@@ -29,9 +35,27 @@ CONTEXT = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "spdx": "http://spdx.org/rdf/terms#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcatap": "http://data.europa.eu/r5r/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
 }
 IANA = "https://www.iana.org/assignments/media-types/"
 MEDIA_TYPES = {"zip": "application/zip", "parquet": "application/vnd.apache.parquet"}
+EU = "http://publications.europa.eu/resource/authority/"
+# IANA media type -> the EU file-type authority's code (dct:format); a type not listed gets no dct:format
+FILE_TYPES = {"application/zip": "ZIP", "text/csv": "CSV", "text/tab-separated-values": "TSV",
+              "application/vnd.apache.parquet": "PARQUET", "application/json": "JSON",
+              "application/ld+json": "JSON_LD", "application/xml": "XML", "text/xml": "XML",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX"}
+THEME = {"@id": f"{EU}data-theme/SOCI", "@type": "skos:Concept",
+         "skos:prefLabel": {"@value": "Population and society", "@language": "en"}}
+THEMES = {"@id": f"{EU}data-theme", "@type": "skos:ConceptScheme",
+          "dct:title": {"@value": "Data theme", "@language": "en"}}
+SPATIAL = {"@id": f"{EU}country/CHN", "@type": "dct:Location"}
+LANGUAGES = [{"@id": f"{EU}language/{code}", "@type": "dct:LinguisticSystem"} for code in ("ENG", "ZHO")]
+STABLE = {"@id": f"{EU}planned-availability/STABLE", "@type": "skos:Concept",  # a release never changes
+          "skos:prefLabel": {"@value": "stable", "@language": "en"}}
+CATALOG_LICENCE = "https://creativecommons.org/licenses/by/4.0/"  # the compilation's licence
 CATALOG_TITLE = {"en": "socsec: China social security statistics", "zh-CN": "socsec:中国社会保障统计"}
 CATALOG_DESCRIPTION = {
     "en": "Open data packages of China's social security statistics, each number with its source and "
@@ -64,7 +88,11 @@ def catalog_document(release: Release, base_url: str) -> dict:
         "dct:title": _texts(CATALOG_TITLE),
         "dct:description": _texts(CATALOG_DESCRIPTION),
         "dct:publisher": _agent(base_url, PUBLISHER),
-        "foaf:homepage": {"@id": f"{base_url}/"},
+        "foaf:homepage": _document(f"{base_url}/"),
+        "dct:license": _licence_document(CATALOG_LICENCE),
+        "dct:language": LANGUAGES,
+        "dct:spatial": SPATIAL,
+        "dcat:themeTaxonomy": THEMES,
         "dcat:version": release.version,
         "dct:issued": created,
         "dct:modified": created,
@@ -85,7 +113,12 @@ def _sql_service(release: Release, base_url: str) -> dict:
         "dct:title": _texts({"en": "SQL over the release (DuckDB, read-only)", "zh-CN": "发布数据的 SQL 查询接口"}),
         "dcat:endpointURL": {"@id": f"{base_url}/api/releases/{release.version}/sql"},
         "dcat:endpointDescription": {"@id": f"{base_url}/api/openapi.json"},
+        "dct:conformsTo": {"@id": f"{base_url}/api/openapi.json", "@type": "dct:Standard"},
         "dcat:servesDataset": [{"@id": f"{base_url}/api/packages/{name}"} for name in release.packages],
+        "dct:publisher": _agent(base_url, PUBLISHER),
+        "dcat:contactPoint": _contact(base_url, PUBLISHER),
+        "dcat:theme": THEME,
+        "dcat:keyword": [_text(word) for word in ("SQL", "DuckDB", "open data", "social security")],
     }
 
 
@@ -106,7 +139,11 @@ def _dataset(release: Release, name: str, base_url: str, files: dict) -> dict:
                                    "zh-CN": descriptor.get("description_zh")}),
         "dcat:keyword": [_text(word) for word in _list(descriptor.get("keywords")) if isinstance(word, str)],
         "dct:publisher": _agent(base_url, _publisher_name(descriptor)),
-        "dcat:landingPage": {"@id": f"{base_url}/packages/{name}"},  # the package's page for people
+        "dcat:contactPoint": _contact(base_url, _publisher_name(descriptor)),
+        "dcat:landingPage": _document(f"{base_url}/packages/{name}"),  # the package's page for people
+        "dcat:theme": THEME,
+        "dct:spatial": SPATIAL,
+        "dct:language": _languages(descriptor),
         "dcat:distribution": distributions,
     }
     if descriptor.get("version"):
@@ -137,22 +174,35 @@ def _resource_distributions(package: str, resource: dict, pinned: str, files: di
 
 
 def _distribution(url: str, mediatype: str, title: str, facts: dict, licence, resource: dict | None = None):
+    """One download as a ``dcat:Distribution``; ``facts`` holds its ``bytes`` and ``sha256``."""
+    return distribution(url, mediatype, facts["bytes"], facts["sha256"], title=title, licence=licence,
+                        description=(resource or {}).get("description"))
+
+
+def distribution(url: str, mediatype: str, size: int, sha256: str, *, title: str, licence: dict | None = None,
+                 file_type: str | None = None, description: str | None = None) -> dict:
+    """A ``dcat:Distribution`` that conforms to DCAT-AP: the file at ``url`` (immutable, so its
+    availability is stable), its IANA ``mediatype`` and EU ``file_type`` (``dct:format``; by default the
+    one ``FILE_TYPES`` gives for the media type), byte ``size`` and ``sha256``."""
+    file_type = file_type or FILE_TYPES.get(mediatype)
     distribution = {
         "@id": url,
         "@type": "dcat:Distribution",
         "dct:title": title,
+        "dct:description": _text(description or title),
         "dcat:downloadURL": {"@id": url},
         "dcat:accessURL": {"@id": url},
-        "dcat:mediaType": {"@id": IANA + mediatype},
-        "dcat:byteSize": _typed(str(facts["bytes"]), "xsd:nonNegativeInteger"),
+        "dcat:mediaType": {"@id": IANA + mediatype, "@type": "dct:MediaType"},
+        "dcatap:availability": STABLE,
+        "dcat:byteSize": _typed(str(size), "xsd:nonNegativeInteger"),
         "spdx:checksum": {
             "@type": "spdx:Checksum",
             "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-            "spdx:checksumValue": _typed(facts["sha256"], "xsd:hexBinary"),
+            "spdx:checksumValue": _typed(sha256, "xsd:hexBinary"),
         },
     }
-    if resource and resource.get("description"):
-        distribution["dct:description"] = _text(resource["description"])
+    if file_type:
+        distribution["dct:format"] = {"@id": f"{EU}file-type/{file_type}", "@type": "dct:MediaTypeOrExtent"}
     if licence:
         distribution["dct:license"] = licence
     return distribution
@@ -162,8 +212,27 @@ def _licence(descriptor: dict):
     """The first licence with a URL (``path``) as an IRI; licences named only are left out."""
     for licence in _list(descriptor.get("licenses")):
         if isinstance(licence, dict) and str(licence.get("path", "")).startswith(("http://", "https://")):
-            return {"@id": licence["path"]}
+            return _licence_document(licence["path"])
     return None
+
+
+def _licence_document(url: str) -> dict:
+    return {"@id": url, "@type": "dct:LicenseDocument"}
+
+
+def _document(url: str) -> dict:
+    return {"@id": url, "@type": "foaf:Document"}
+
+
+def _contact(base_url: str, name: str) -> dict:
+    """The publisher as a ``vcard:Kind``, reached through the site's own pages."""
+    return {"@type": "vcard:Kind", "vcard:fn": name, "vcard:hasURL": {"@id": f"{base_url}/"}}
+
+
+def _languages(descriptor: dict) -> list[dict]:
+    """English, and Chinese when the descriptor has Chinese titles or descriptions."""
+    chinese = any(descriptor.get(key) for key in ("title_zh", "description_zh"))
+    return LANGUAGES if chinese else LANGUAGES[:1]
 
 
 def _temporal(coverage) -> dict | None:

@@ -58,7 +58,7 @@ def test_a_bad_query_shows_its_error_beside_the_kept_text(page, live_url):
 def test_examples_run_and_every_page_links_to_this_data_in_sql(page, live_url):
     page.goto(live_url + "/sql")
     examples = page.locator("a.example")
-    assert examples.count() == 4
+    assert examples.count() == 5
     for i in range(examples.count()):
         page.goto(live_url + "/sql")
         navigate(page, page.locator("a.example").nth(i))

@@ -1,4 +1,5 @@
-"""The DCAT 3 catalog at /api/catalog.jsonld, parsed with rdflib and checked against the release's files."""
+"""The DCAT 3 catalog at /api/catalog.jsonld, parsed with rdflib and checked against the release's files,
+and against the SHACL shapes of DCAT-AP 3.0.1 with pyshacl."""
 
 from __future__ import annotations
 
@@ -22,6 +23,32 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # rdflib's own XSD object warns under pytest collection
 IANA = "https://www.iana.org/assignments/media-types/"
 HOST = "data.example.org"
+SH = Namespace("http://www.w3.org/ns/shacl#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+EU = "http://publications.europa.eu/resource/authority/"
+SHAPES = REAL_PACKAGES.parent / "standards" / "dcat-ap"  # DCAT-AP 3.0.1: shapes, ranges, recommended
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    graph = Graph()
+    for name in ("shapes.ttl", "range.ttl", "shapes_recommended.ttl"):
+        graph.parse(SHAPES / name, format="turtle")
+    return graph
+
+
+def _results(graph: Graph, shapes: Graph) -> dict[str, list[str]]:
+    """pyshacl's results by severity (Violation, Warning, Info), each as 'path: message'."""
+    from pyshacl import validate
+
+    _, report, _ = validate(graph, shacl_graph=shapes, inference="none", allow_warnings=True)
+    found: dict[str, list[str]] = {}
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
+        found.setdefault(severity, []).append(
+            f"{report.value(result, SH.resultPath)}: {report.value(result, SH.resultMessage)}")
+    return found
 
 
 def _graph(client, url: str) -> Graph:
@@ -68,6 +95,36 @@ def test_catalog_names_the_release_its_dates_and_publisher(graph, release):
     assert set(_by_language(graph, catalog, DCT.description)) == {"en", "zh-CN"}
     publisher = _one(graph, catalog, DCT.publisher)
     assert (publisher, RDF.type, FOAF.Agent) in graph and _one(graph, publisher, FOAF.name)
+
+
+def test_catalog_conforms_to_dcat_ap_3(graph, shapes):
+    results = _results(graph, shapes)
+    assert results.get("Violation", []) == []
+    # what is left are recommendations the data cannot give: a bounding box and centroid of China, the
+    # publisher's and the licence's dct:type
+    assert len(results.get("Warning", [])) <= 4, results["Warning"]
+
+
+def test_recommended_properties_are_given(graph, release):
+    [catalog] = graph.subjects(RDF.type, DCAT.Catalog)
+    assert _one(graph, catalog, DCT.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert (_one(graph, catalog, FOAF.homepage), RDF.type, FOAF.Document) in graph
+    assert _one(graph, catalog, DCAT.themeTaxonomy) == URIRef(f"{EU}data-theme")
+    languages = {URIRef(f"{EU}language/ENG"), URIRef(f"{EU}language/ZHO")}
+    assert set(graph.objects(catalog, DCT.language)) == languages
+    for dataset in _datasets(graph).values():
+        assert _one(graph, dataset, DCAT.theme) == URIRef(f"{EU}data-theme/SOCI")
+        assert _one(graph, dataset, DCT.spatial) == URIRef(f"{EU}country/CHN")
+        assert set(graph.objects(dataset, DCT.language)) == languages
+        contact = _one(graph, dataset, DCAT.contactPoint)
+        assert (contact, RDF.type, VCARD.Kind) in graph and _one(graph, contact, VCARD.fn)
+        assert (_one(graph, dataset, DCT.license), RDF.type, DCT.LicenseDocument) in graph
+        for url, distribution in _distributions(graph, dataset).items():
+            code = {"zip": "ZIP", "csv": "CSV", "parquet": "PARQUET"}[url.rsplit(".", 1)[-1]]
+            assert _one(graph, distribution, DCT["format"]) == URIRef(f"{EU}file-type/{code}")
+            assert _one(graph, distribution, DCATAP.availability) == URIRef(f"{EU}planned-availability/STABLE")
+            assert (_one(graph, distribution, DCAT.mediaType), RDF.type, DCT.MediaType) in graph
+            assert _one(graph, distribution, DCT.description)
 
 
 def test_sql_service_serves_every_dataset_and_names_its_contract(graph, release, client):
@@ -173,7 +230,7 @@ def test_unknown_release_answers_the_error_shape(client):
     assert response.get_json()["error"]["code"] == "not-found"
 
 
-def test_drop_in_package_without_chinese_or_coverage_falls_back(tmp_path):
+def test_drop_in_package_without_chinese_or_coverage_falls_back(tmp_path, shapes):
     """A package of another author: English only, no keywords, no temporal coverage, no contributors."""
     shutil.copytree(REAL_PACKAGES / "language-codes", tmp_path / "datapackages" / "language-codes")
     assert socsec(tmp_path, "expectations", "init", "language-codes").exit_code == 0
@@ -188,3 +245,5 @@ def test_drop_in_package_without_chinese_or_coverage_falls_back(tmp_path):
     assert not list(graph.objects(dataset, DCT.temporal)) and not list(graph.objects(dataset, DCAT.keyword))
     assert str(_one(graph, _one(graph, dataset, DCT.publisher), FOAF.name)) == "socsec project"
     assert len(_distributions(graph, dataset)) == 1 + 2 * len(descriptor["resources"])
+    assert set(graph.objects(dataset, DCT.language)) == {URIRef(f"{EU}language/ENG")}
+    assert _results(graph, shapes).get("Violation", []) == []

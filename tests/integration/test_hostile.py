@@ -91,7 +91,7 @@ LEAKS = [
     "select * from pragma_database_list()", "select * from pragma_database_size()",
     "select * from pragma_metadata_info()", "select * from pragma_storage_info('observations')",
     "select * from which_secret('s3://x/y', 's3')", "select * from pg_catalog.pg_settings",
-    "select * from duckdb_settings() where name like '%dir%'", "select * from information_schema.schemata",
+    "select * from duckdb_settings() where name like '%dir%'", "select * from system.information_schema.schemata",
     "select (select list(path) from duckdb_databases())", "select * from \"system\".\"main\".\"duckdb_databases\"",
 ]
 EXHAUST = [

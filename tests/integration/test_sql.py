@@ -121,3 +121,32 @@ def test_refused_queries_answer_400_with_a_code(client, sql, code):
 def test_post_is_accepted_like_get(client):
     response = client.post("/api/sql", data={"sql": "select 41 + 1 as answer"})
     assert response.get_json()["rows"] == [{"answer": 42}]
+
+
+def test_sql_describes_the_release_on_a_live_server(live_url):
+    """SHOW TABLES and information_schema through `socsec serve`: the release's own tables, nothing else."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    def get(path: str, sql: str):
+        url = f"{live_url}{path}?" + urllib.parse.urlencode({"sql": sql})
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    packages = json.loads(urllib.request.urlopen(f"{live_url}/api/packages", timeout=10).read())["packages"]
+    resources = sorted({r["name"].replace("-", "_") for p in packages for r in p["resources"]})
+    status, body = get("/api/sql", "show tables")
+    assert status == 200 and [row["name"] for row in json.loads(body)["rows"]] == resources
+    status, body = get("/api/sql.csv", "select distinct table_schema from information_schema.columns order by 1")
+    schemas = sorted({"main", *(p["name"].replace("-", "_") for p in packages)})
+    assert status == 200 and body.split() == ["table_schema", *schemas]
+    status, body = get("/api/sql", "select version() as v")
+    assert status == 200 and json.loads(body)["rows"][0]["v"].startswith("v")
+    status, body = get("/api/sql", "select * from system.information_schema.tables")
+    error = json.loads(body)["error"]
+    assert status == 400 and error["code"] == "not-allowed"
+    assert "SHOW TABLES" in error["message"] and "/api/packages" in error["message"]

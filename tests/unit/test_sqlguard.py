@@ -14,6 +14,7 @@ import pytest
 
 from service.catalog import load_catalog
 from service.errors import QueryError
+from service.introspection import INFORMATION_SCHEMA
 from service.sandbox import Sandbox
 from service.sqlguard import Walk, scrub
 from service.warehouse import build_warehouse
@@ -174,14 +175,21 @@ HOSTILE = [
     ("select * from pg_catalog.pg_settings", "table", "pg_catalog.pg_settings"),
     ("select * from pg_settings", "table", "pg_settings"),
     ('select * from "PG_CATALOG"."PG_DATABASE"', "table", "PG_CATALOG.PG_DATABASE"),
-    ("select * from information_schema.tables", "table", "information_schema.tables"),
-    ("select * from information_schema.columns", "table", "information_schema.columns"),
+    ("select * from system.information_schema.tables", "table", "system.information_schema.tables"),
+    ('select * from "SYSTEM"."INFORMATION_SCHEMA"."COLUMNS"', "table", "SYSTEM.INFORMATION_SCHEMA.COLUMNS"),
+    ("select * from temp.information_schema.schemata", "table", "temp.information_schema.schemata"),
+    ("select * from memory.information_schema.views", "table", "memory.information_schema.views"),
+    ("select * from information_schema.key_column_usage", "table", "information_schema.key_column_usage"),
+    ("select * from information_schema.table_constraints", "table", "information_schema.table_constraints"),
+    ("select * from main.information_schema.tables", "table", "main.information_schema.tables"),
+    ("with tables as (select 1) select * from main.tables", "table", "main.tables"),
+    ("select * from socsec_catalog.nothing", "table", "socsec_catalog.nothing"),
     ("select * from sqlite_master", "table", "sqlite_master"),
     ("select * from temp.main.t", "table", "temp.main.t"),
     ("summarize pg_catalog.pg_settings", "table", "pg_catalog.pg_settings"),
-    ("show tables", "node", 'SHOW "tables"'),
     ("show databases", "node", 'SHOW "databases"'),
-    ("show all tables", "node", "SHOW __show_tables_expanded"),
+    ("show schemas", "node", 'SHOW "schemas"'),
+    ("show tables from social_insurance_coverage", "node", "SHOW"),
     ("show duckdb_settings", "table", "duckdb_settings"),
     ('show "x.csv"', "table", "x.csv"),
     ("select current_setting('temp_directory')", "function", "current_setting"),
@@ -202,7 +210,6 @@ HOSTILE = [
     ("select upper(user)", "keyword", "user"),
     ("select current_database()", "function", "current_database"),
     ("select current_schemas(true)", "function", "current_schemas"),
-    ("select version()", "function", "version"),
     ("select pg_get_viewdef(1)", "function", "pg_get_viewdef"),
     ("select format_type(23, null)", "function", "format_type"),
     ("select get_block_size('warehouse')", "function", "get_block_size"),
@@ -318,6 +325,8 @@ def test_every_system_view_is_refused_however_spelled(box):
     for catalog, schema, view in views:
         spellings = [f"{schema}.{view}", f"{catalog}.{schema}.{view}", f'"{schema.upper()}"."{view.upper()}"',
                      f"main.{view}", f"warehouse.{view}", view]
+        if schema == "information_schema" and view in INFORMATION_SCHEMA:  # answered by the release's own copy
+            spellings = spellings[1:2] + spellings[3:]
         for name in spellings:
             with pytest.raises(QueryError) as info:
                 box.check(f"select * from {name}")
@@ -328,7 +337,7 @@ def test_every_denied_or_side_effecting_function_is_refused(box):
     names = {n for (n,) in _inventory(box, "select distinct lower(function_name) from duckdb_functions() "
                                            "where function_type in ('scalar', 'aggregate', 'macro')")}
     refused = names - box._guard.functions
-    assert {"current_setting", "getvariable", "random", "current_database", "version"} <= refused
+    assert {"current_setting", "getvariable", "random", "current_database"} <= refused
     for name in refused:
         with pytest.raises(QueryError) as info:
             box.check(f'select "{name}"(1)')

@@ -26,6 +26,8 @@ EXAMPLES = [
                      "FROM observations o JOIN regions r ON r.code = o.region\n"
                      "WHERE o.preferred AND o.indicator_id = 'prov_maternity_beneficiaries'\n"
                      "  AND o.year = 2010 AND o.region <> 'CN'\nORDER BY o.value_normalised DESC")),
+    ("ex.columns", ("SELECT table_name, column_name, data_type\nFROM information_schema.columns\n"
+                   "WHERE table_schema = 'main'\nORDER BY table_name, ordinal_position")),
 ]
 
 
