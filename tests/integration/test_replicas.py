@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import random
 import shutil
 import signal
@@ -131,6 +132,8 @@ def test_replicas_start_empty_and_serve_the_origins_release(cluster):
         assert body["replica"]["origin"] == origin.url and body["replica"]["pending"] is None
         assert verify(store.current()) == []
     assert get_json(balancer + "/api/packages")[2]["release"] == version
+    log = origin.prefix / "access.log"  # later polls ask with If-None-Match, and nginx answers 304
+    wait_for(lambda: '"GET /CURRENT HTTP/1.1" 304' in log.read_text(), 2 * POLL + 1, "a 304 for CURRENT")
 
 
 def test_a_new_release_reaches_both_replicas_in_order(cluster):
@@ -229,6 +232,34 @@ def test_one_request_reads_one_release(cluster, tmp_path):
         assert release_for(None).version == first == versions[0]
     response = app.test_client().get("/api/packages")
     assert response.headers["X-Socsec-Release"] == response.get_json()["release"] == versions[-1]
+
+
+def poller_pid(store: Store) -> int | None:
+    """The process holding the replica's poller lock (from /proc/locks)."""
+    inode = (store.root / ".poller.lock").stat().st_ino
+    for line in Path("/proc/locks").read_text().splitlines():
+        parts = line.split()
+        if "FLOCK" in parts and "->" not in parts and parts[5].endswith(f":{inode}"):
+            return int(parts[4])
+    return None
+
+
+def test_the_polling_worker_killed_at_random_moments(cluster):
+    """SIGKILL of the worker that polls, at a random moment after a release is published: the replica
+    keeps serving (its other worker, gunicorn starts a new one), another worker takes the poller lock,
+    and the release is pulled."""
+    origin, store_dir, urls, balancer, stores = cluster
+    rng = random.Random(1818)
+    for round_ in range(3):
+        before = stores[0].current_version()
+        new = publish(store_dir, f"29990104T00000{round_}Z-0000000{round_}")
+        time.sleep(rng.uniform(0, POLL))
+        pid = wait_for(lambda: poller_pid(stores[0]), 2 * POLL, "a worker holds the poller lock")
+        os.kill(pid, signal.SIGKILL)
+        status, body = health(urls[0])
+        assert status == 200 and body["release"] in (before, new)
+        wait_for(lambda: serves(urls[0], new), 4 * POLL + 2, f"{urls[0]} serves {new} after a kill")
+        assert verify(stores[0].current()) == [] and poller_pid(stores[0]) not in (None, pid)
 
 
 def _killed_pulls(origin_url: str, announced: str, root: Path, kills: int) -> int:

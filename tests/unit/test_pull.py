@@ -4,6 +4,7 @@ faults on demand): what arrives is what was released, and any failure leaves the
 from __future__ import annotations
 
 import hashlib
+import io
 import http.server
 import json
 import shutil
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from service.store import MANIFEST, Store, verify
+from service.summary import pull_progress
 from tests.conftest import socsec
 from tests.integration.test_faults import _fill_leaving, _folder_bytes, _mount_tmpfs
 
@@ -263,3 +265,22 @@ def test_a_full_disk_leaves_the_store_as_it_was(origin, tmp_path):
         assert store.current_version() == NEW_VERSION and verify(store.current()) == []
     finally:
         subprocess.run(["umount", "-l", str(store.root)], check=False)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_counts_the_bytes_on_a_terminal_only():
+    screen = Terminal()
+    with pull_progress(screen) as bar:
+        bar.start(2048, 3)
+        for _ in range(4):
+            bar.advance(512)
+    assert "3 file(s)" in screen.getvalue() and "2048/2048" in screen.getvalue()
+    log = io.StringIO()  # not a terminal (CI logs): nothing
+    with pull_progress(log) as bar:
+        bar.start(2048, 3)
+        bar.advance(2048)
+    assert log.getvalue() == ""
