@@ -41,7 +41,7 @@ http {{
 """
 
 
-ORIGIN_CONFIG = """
+ORIGIN_CONFIG = r"""
 worker_processes 1;
 daemon off;
 pid {prefix}/nginx.pid;
@@ -99,7 +99,7 @@ class Nginx:
             self.process.terminate()
             self.process.wait(10)
 
-    def __enter__(self) -> "Nginx":
+    def __enter__(self) -> Nginx:
         self.start()
         return self
 

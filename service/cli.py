@@ -116,7 +116,8 @@ def releases(ctx: click.Context) -> None:
 @click.pass_context
 def verify(ctx: click.Context, version: str | None) -> None:
     """Check a release (default: the current one) against its manifest."""
-    from .store import Store, verify as verify_release
+    from .store import Store
+    from .store import verify as verify_release
 
     store = Store(_settings(ctx).store_dir)
     try:

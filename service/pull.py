@@ -27,8 +27,17 @@ from pathlib import Path, PurePosixPath
 from .config import Settings
 from .errors import PullFailed
 from .origin import Origin, OriginError, describe
-from .store import (MANIFEST, VERSION_PATTERN, Release, Store, file_digest, fsync_dir, fsync_tree,
-                    store_lock, verify)
+from .store import (
+    MANIFEST,
+    VERSION_PATTERN,
+    Release,
+    Store,
+    file_digest,
+    fsync_dir,
+    fsync_tree,
+    store_lock,
+    verify,
+)
 
 STAGING = ".pull-"
 CHUNK = 1 << 16
@@ -75,17 +84,18 @@ def announced(origin: Origin, etag: str | None = None) -> tuple[str | None, str 
         finally:
             answer.close()
     except (OriginError, OSError, http.client.HTTPException) as exc:
-        reason = _reason(exc)
-        raise PullFailed(f"CURRENT at {origin.display}: {reason}; the local store is unchanged",
-                         details={"origin": origin.display, "files": [{"path": "CURRENT", "reason": reason}]}) from None
+        raise _current_failed(origin, _reason(exc)) from None
     if answer.status == 304:
         return None, answer.etag
     version = text.decode("ascii", "replace").strip()
     if not VERSION_PATTERN.match(version):
-        reason = f"does not name a release ({version[:40]!r})"
-        raise PullFailed(f"CURRENT at {origin.display} {reason}",
-                         details={"origin": origin.display, "files": [{"path": "CURRENT", "reason": reason}]})
+        raise _current_failed(origin, f"does not name a release ({version[:40]!r})")
     return version, answer.etag
+
+
+def _current_failed(origin: Origin, reason: str) -> PullFailed:
+    return PullFailed(f"CURRENT at {origin.display}: {reason}; the local store is unchanged",
+                      details={"origin": origin.display, "files": [{"path": "CURRENT", "reason": reason}]})
 
 
 def pull(settings: Settings, origin: Origin, *, version: str | None = None, keep: int | None = None,
@@ -119,7 +129,7 @@ def _bring_in(store: Store, origin: Origin, version: str, jobs: int, progress: P
         (staging / MANIFEST).write_bytes(manifest_bytes)
         problems = verify(Release(version, staging))
         if problems:  # a file left in staging by hand, say: the release must be exactly the manifest
-            _fail(origin, version, store, [FileFailure(p.split(": ")[0], p.partition(": ")[2]) for p in problems])
+            _fail(origin, version, store, [FileFailure(*p.split(": ", 1)) for p in problems])
         fsync_tree(staging)
         store.releases_dir.mkdir(exist_ok=True)
         os.rename(staging, store.releases_dir / version)
@@ -245,37 +255,21 @@ def _download(origin: Origin, version: str, entry: Entry, staging: Path, progres
         with open(part, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
-    fetched = 0
-    try:
-        answer = origin.get(f"releases/{version}/{entry.path}", offset=have) if have < entry.bytes else None
-    except OriginError as exc:
-        raise FileFailure(entry.path, str(exc)) from None
-    try:
-        if answer is not None and answer.status != 416:
-            if answer.status != 206 and have:  # no Range support: start again
-                have, digest = 0, hashlib.sha256()
-            with open(part, "ab" if have else "wb") as out:
-                while True:
-                    try:
-                        chunk = answer.body.read(CHUNK)
-                    except (OSError, http.client.HTTPException) as exc:
-                        raise FileFailure(entry.path, f"the connection was cut after {have:,} of "
-                                          f"{entry.bytes:,} bytes ({describe(exc)}); the next pull resumes") from None
-                    if not chunk:
-                        break
-                    if have + len(chunk) > entry.bytes:
-                        raise FileFailure(entry.path, f"the origin sent more than the manifest's {entry.bytes:,} bytes")
-                    out.write(chunk)
-                    digest.update(chunk)
-                    have += len(chunk)
-                    fetched += len(chunk)
-                    progress.advance(len(chunk))
-                out.flush()
-                os.fsync(out.fileno())
-    except OSError as exc:
-        raise FileFailure(entry.path, _reason(exc)) from None
-    finally:
-        if answer is not None:
+    before = have
+    if have < entry.bytes:
+        try:
+            answer = origin.get(f"releases/{version}/{entry.path}", offset=have)
+        except OriginError as exc:
+            raise FileFailure(entry.path, str(exc)) from None
+        try:
+            if answer.status != 416:  # 416: nothing left to send
+                if answer.status != 206 and have:  # no Range support: start again
+                    before, have, digest = 0, 0, hashlib.sha256()
+                with open(part, "ab" if have else "wb") as out:
+                    have = _stream(answer, out, entry, have, digest, progress)
+        except OSError as exc:
+            raise FileFailure(entry.path, _reason(exc)) from None
+        finally:
             answer.close()
     if have < entry.bytes:
         raise FileFailure(entry.path, f"the connection was cut after {have:,} of {entry.bytes:,} bytes; "
@@ -284,7 +278,28 @@ def _download(origin: Origin, version: str, entry: Entry, staging: Path, progres
         part.unlink()
         raise FileFailure(entry.path, "sha256 differs from the manifest (the copy was discarded)")
     os.rename(part, target)
-    return fetched
+    return have - before
+
+
+def _stream(answer, out, entry: Entry, have: int, digest, progress: Progress) -> int:
+    """Copy the answer's body to ``out`` (hashing it); returns the bytes ``out`` then holds."""
+    while True:
+        try:
+            chunk = answer.body.read(CHUNK)
+        except (OSError, http.client.HTTPException) as exc:
+            raise FileFailure(entry.path, f"the connection was cut after {have:,} of {entry.bytes:,} bytes "
+                              f"({describe(exc)}); the next pull resumes") from None
+        if not chunk:
+            break
+        if have + len(chunk) > entry.bytes:
+            raise FileFailure(entry.path, f"the origin sent more than the manifest's {entry.bytes:,} bytes")
+        out.write(chunk)
+        digest.update(chunk)
+        have += len(chunk)
+        progress.advance(len(chunk))
+    out.flush()
+    os.fsync(out.fileno())
+    return have
 
 
 def prune(store: Store, keep: int) -> list[str]:
@@ -321,7 +336,7 @@ def _fail(origin: Origin, version: str, store: Store, failures: list[FileFailure
     current = store.current_version()
     listed = "; ".join(f"{f.path}: {f.reason}" for f in failures[:5])
     more = f"; and {len(failures) - 5} more" if len(failures) > 5 else ""
-    raise PullFailed(f"pull of release {version} from {origin.display} failed: {listed}{more}. The local store "
-                     f"is unchanged (current: {current or 'none'}); the next pull resumes",
+    raise PullFailed(f"pull of release {version} from {origin.display} failed: {listed}{more}. The local "
+                     f"store is unchanged (current: {current or 'none'}); the next pull resumes",
                      details={"origin": origin.display, "version": version, "current": current,
                               "files": [{"path": f.path, "reason": f.reason} for f in failures]})

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
@@ -113,7 +113,7 @@ def _next_moment(store: Store) -> datetime:
     """A time whose second is after every existing release's, so versions sort by age."""
     latest = max((v[:16] for v in store.versions()), default="")
     while True:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if f"{now:%Y%m%dT%H%M%SZ}" > latest:
             return now
         time.sleep(0.1)

@@ -4,8 +4,8 @@ faults on demand): what arrives is what was released, and any failure leaves the
 from __future__ import annotations
 
 import hashlib
-import io
 import http.server
+import io
 import json
 import shutil
 import subprocess
@@ -223,7 +223,7 @@ def test_keep_prunes_older_releases_but_never_the_current(origin, tmp_path):
 
 
 def test_credentials_are_sent_but_never_shown(origin, tmp_path):
-    root, store = replica(tmp_path)
+    root, _ = replica(tmp_path)
     origin.faults["CURRENT"] = 503
     url = origin.url.replace("http://", "http://reader:s3cret-pw@") + "/?token=s3cret-token"
     result = socsec(root, "pull", url)
