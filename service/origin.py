@@ -78,8 +78,8 @@ class Origin:
         """GET ``path`` (from byte ``offset``; conditional on ``etag``). 304 comes back as an answer;
         any other status outside 2xx, and any network failure, raises OriginError."""
         request = urllib.request.Request(self.url(path), headers={"Accept-Encoding": "identity"})
-        if self.auth:
-            request.add_header("Authorization", self.auth)
+        if self.auth:  # not carried over a redirect, which may lead to another host
+            request.add_unredirected_header("Authorization", self.auth)
         if offset:
             request.add_header("Range", f"bytes={offset}-")
         if etag:
