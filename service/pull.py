@@ -128,7 +128,8 @@ def _bring_in(store: Store, origin: Origin, version: str, jobs: int, progress: P
         outcome = _gather(origin, version, entries, staging, _local_index(store), jobs, progress)
         (staging / MANIFEST).write_bytes(manifest_bytes)
         problems = verify(Release(version, staging))
-        if problems:  # a file left in staging by hand, say: the release must be exactly the manifest
+        if problems:  # a file put in staging by hand, say: the release must be exactly the manifest
+            shutil.rmtree(staging, ignore_errors=True)  # so the next pull starts again from nothing
             _fail(origin, version, store, [FileFailure(*p.split(": ", 1)) for p in problems])
         fsync_tree(staging)
         store.releases_dir.mkdir(exist_ok=True)

@@ -284,3 +284,17 @@ def test_the_progress_bar_counts_the_bytes_on_a_terminal_only():
         bar.start(2048, 3)
         bar.advance(2048)
     assert log.getvalue() == ""
+
+
+def test_a_stray_file_in_staging_is_refused_then_started_over(origin, tmp_path):
+    root, store = replica(tmp_path)
+    version = Store(origin.folder).current_version()
+    stray = store.root / f".pull-{version}" / "packages" / "stray.txt"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("not released\n")
+    result = socsec(root, "pull", origin.url)
+    assert result.exit_code == 1 and "packages/stray.txt: not in the manifest" in result.output
+    assert store.current_version() is None and store.versions() == []
+    result = socsec(root, "pull", origin.url)
+    assert result.exit_code == 0, result.output
+    assert verify(store.current()) == [] and not (store.current().path / "packages" / "stray.txt").exists()
