@@ -298,3 +298,10 @@ def test_a_stray_file_in_staging_is_refused_then_started_over(origin, tmp_path):
     result = socsec(root, "pull", origin.url)
     assert result.exit_code == 0, result.output
     assert verify(store.current()) == [] and not (store.current().path / "packages" / "stray.txt").exists()
+
+
+@pytest.mark.parametrize("command", [["pull", "ftp://reader:s3cret@host/store"],
+                                     ["serve", "--origin", "file:///srv/store?token=s3cret"]])
+def test_an_origin_that_is_not_http_is_a_usage_error(tmp_path, command):
+    result = socsec(tmp_path, *command)
+    assert result.exit_code == 2 and "is not an http(s) URL" in result.output and "s3cret" not in result.output
