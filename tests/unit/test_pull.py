@@ -86,7 +86,7 @@ def origin(project, tmp_path):
     folder = tmp_path / "origin"
     shutil.copytree(project / "var" / "store", folder, ignore=shutil.ignore_patterns(".lock"))
     server = Origin(folder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()
