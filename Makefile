@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 CHROMIUM := /usr/bin/chromium
+NGINX  := /usr/sbin/nginx
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -29,6 +30,12 @@ $(CJK_FONT):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk
 
+# Debian's nginx for the replica tests: the static origin and the load balancer (each run unprivileged
+# with its own configuration in a temporary folder; the system's nginx service is not used)
+$(NGINX):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx
+
 # the pages' JavaScript and CSS, rebuilt from the lock file into service/web/static/ (needs Node 20+ and npm;
 # the built files are committed, so `make serve` needs no Node)
 assets:
@@ -43,10 +50,10 @@ serve: $(STAMP)
 	$(BIN)/socsec release --if-stale || { $(BIN)/socsec verify && echo "release refused: serving the current one"; }
 	$(BIN)/socsec serve
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(NGINX)
 	$(BIN)/python -m pytest
 
-test-slow: $(STAMP) $(CHROMIUM)
+test-slow: $(STAMP) $(CHROMIUM) $(NGINX)
 	$(BIN)/python -m pytest -m slow
 
 bench: $(STAMP)

@@ -1,4 +1,5 @@
-"""Debian's nginx as a local load balancer for bench/scale: installed with apt-get if missing, its
+"""Debian's nginx for bench/scale and the replica tests, as a load balancer or as a static origin (a
+release store served as files, with Range and ETag): installed with apt-get if missing, its
 configuration and logs in a temporary folder, listening on loopback only."""
 
 from __future__ import annotations
@@ -29,11 +30,36 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         location / {{
+            add_header X-Upstream $upstream_addr always;
             proxy_pass http://socsec;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_buffering on;
         }}
+    }}
+}}
+"""
+
+
+ORIGIN_CONFIG = r"""
+worker_processes 1;
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+{user}
+events {{ worker_connections 256; }}
+http {{
+    access_log {prefix}/access.log;
+    client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi; uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
+    types {{ application/json json; text/plain md; }}
+    default_type application/octet-stream;
+    server {{
+        listen 127.0.0.1:{port};
+        root {store};
+        location = /CURRENT {{ add_header Cache-Control "no-cache"; }}
+        location /releases/ {{ add_header Cache-Control "public, max-age=31536000, immutable"; }}
+        location ~ /\. {{ return 404; }}
     }}
 }}
 """
@@ -50,24 +76,48 @@ def nginx_binary() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
+class Nginx:
+    """One nginx with its own configuration and logs under ``prefix``; it can be stopped and started again."""
+
+    def __init__(self, prefix: pathlib.Path, config: str, port: int, **values):
+        prefix.mkdir(parents=True, exist_ok=True)
+        user = "user root;" if os.geteuid() == 0 else ""
+        (prefix / "nginx.conf").write_text(config.format(prefix=prefix, port=port, user=user, **values))
+        (prefix / "access.log").write_text("")
+        self.prefix, self.url, self.process = prefix, f"http://127.0.0.1:{port}", None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([nginx_binary(), "-p", str(self.prefix), "-c",
+                                         str(self.prefix / "nginx.conf")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(0.5)
+        if self.process.poll() is not None:
+            raise RuntimeError(f"nginx did not start: {self.process.stderr.read().decode()[-500:]}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def __enter__(self) -> Nginx:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
 @contextlib.contextmanager
 def balancer(prefix: pathlib.Path, port: int, upstreams: list[str]):
     """nginx on 127.0.0.1:``port`` spreading requests over ``upstreams`` (host:port)."""
-    prefix.mkdir(parents=True, exist_ok=True)
     servers = "\n".join(f"        server {u};" for u in upstreams)
-    user = "user root;" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(CONFIG.format(prefix=prefix, port=port, servers=servers, user=user))
-    (prefix / "access.log").write_text("")
-    process = subprocess.Popen([nginx_binary(), "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        time.sleep(0.5)
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()[-500:]}")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(10)
+    with Nginx(prefix, CONFIG, port, servers=servers) as nginx:
+        yield nginx.url
+
+
+def origin(prefix: pathlib.Path, port: int, store: pathlib.Path) -> Nginx:
+    """nginx serving a release store as static files (not started: use it as a context manager)."""
+    return Nginx(prefix, ORIGIN_CONFIG, port, store=store)
 
 
 def per_upstream(prefix: pathlib.Path) -> dict[str, tuple[int, float, float]]:

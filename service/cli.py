@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -115,7 +116,8 @@ def releases(ctx: click.Context) -> None:
 @click.pass_context
 def verify(ctx: click.Context, version: str | None) -> None:
     """Check a release (default: the current one) against its manifest."""
-    from .store import Store, verify as verify_release
+    from .store import Store
+    from .store import verify as verify_release
 
     store = Store(_settings(ctx).store_dir)
     try:
@@ -131,19 +133,70 @@ def verify(ctx: click.Context, version: str | None) -> None:
 
 
 @main.command()
+@click.argument("url")
+@click.option("--keep", type=click.IntRange(min=1), default=None,
+              help="Keep only the newest N releases (never removing the current one).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Files downloaded at once (setting `pull_jobs`).")
+@click.pass_context
+def pull(ctx: click.Context, url: str, keep: int | None, jobs: int | None) -> None:
+    """Bring the current release of an origin (a store served over HTTP) here, verify it, switch to it.
+
+    Exits 1, leaving the local store as it was, when a file cannot be fetched or differs from the
+    manifest; the next pull resumes where this one stopped.
+    """
+    from .origin import Origin
+    from .pull import pull as run_pull
+    from .summary import pull_progress
+
+    settings = _settings(ctx)
+    if jobs:
+        settings = dataclasses.replace(settings, pull_jobs=jobs)
+    try:
+        origin = Origin(url, settings.pull_timeout_s)
+    except ConfigError as exc:
+        raise UsageFailure(exc.message) from None
+    try:
+        with pull_progress() as progress:
+            outcome = run_pull(settings, origin, keep=keep, progress=progress)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    if outcome.switched:
+        click.echo(f"Pulled {outcome.version} from {origin.display}: {outcome.downloaded} file(s) downloaded "
+                   f"({outcome.bytes:,} bytes), {outcome.reused} already here; it is now current.")
+    else:
+        click.echo(f"{outcome.version} is the origin's current release and already current here.")
+    if outcome.pruned:
+        click.echo(f"Removed {len(outcome.pruned)} older release(s): {', '.join(outcome.pruned)}")
+
+
+@main.command()
 @click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
 @click.option("--host", default=None, help="Address to listen on (setting `host`).")
 @click.option("--port", type=int, default=None, help="Port (setting `port`).")
 @click.option("--workers", type=int, default=None, help="gunicorn workers (setting `workers`).")
 @click.option("--threads", type=int, default=None, help="Threads per worker (setting `threads`).")
+@click.option("--origin", default=None, metavar="URL",
+              help="Be a replica: pull releases from this origin and follow its CURRENT (setting `origin`).")
+@click.option("--poll-seconds", type=click.FloatRange(min=0.1), default=None,
+              help="How often a replica asks the origin for its CURRENT (setting `poll_seconds`).")
 @click.pass_context
 def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, workers: int | None,
-          threads: int | None) -> None:
-    """Serve the current release over HTTP."""
+          threads: int | None, origin: str | None, poll_seconds: float | None) -> None:
+    """Serve the current release over HTTP (with --origin: the origin's, pulled and verified first)."""
+    from .origin import Origin
+
+    overrides = {k: v for k, v in (("origin", origin), ("poll_seconds", poll_seconds)) if v is not None}
+    ctx.obj = {**(ctx.obj or {}), **overrides}
     settings = _settings(ctx)
     host, port, workers = host or settings.host, port or settings.port, workers or settings.workers
     threads = threads or settings.threads
+    if settings.origin:
+        try:
+            Origin(settings.origin)
+        except ConfigError as exc:
+            raise UsageFailure(exc.message) from None
     os.environ["SOCSEC_ROOT"] = str(settings.root)
+    os.environ.update({f"SOCSEC_{k.upper()}": str(v) for k, v in overrides.items()})
     if dev:
         from .web import create_app
 

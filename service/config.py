@@ -47,6 +47,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sql_threads", 2, "DuckDB threads of the serving connection."),
     Setting("max_sql_length", 20000, "Longest SQL text accepted, in characters."),
     Setting("lock_timeout_s", 0.0, "Seconds `socsec release` waits for another release to finish."),
+    Setting("origin", "", "Origin a replica pulls releases from (`socsec serve --origin`): a store served "
+            "over HTTP; empty: serve the local store as it is."),
+    Setting("poll_seconds", 30.0,
+            "How often a replica asks the origin for its `CURRENT` (`If-None-Match`), in seconds."),
+    Setting("pull_jobs", 4, "Files `socsec pull` downloads at once."),
+    Setting("pull_timeout_s", 30.0, "Seconds a pull waits for the origin to answer or send more bytes."),
+    Setting("keep_releases", 0, "Releases a replica keeps after each pull, the current one included (0: all)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -72,6 +79,11 @@ class Settings:
     sql_threads: int
     max_sql_length: int
     lock_timeout_s: float
+    origin: str
+    poll_seconds: float
+    pull_jobs: int
+    pull_timeout_s: float
+    keep_releases: int
 
 
 _PATHS = {"packages_dir", "expectations_dir", "store_dir"}

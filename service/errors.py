@@ -66,6 +66,13 @@ class ReleaseLocked(ReleaseError):
     code = "release-locked"
 
 
+class PullFailed(ReleaseError):
+    """`socsec pull` could not bring the origin's release in; the local store is as it was."""
+
+    code = "pull-failed"
+    status = 502
+
+
 class StoreError(ServiceError):
     code = "store-error"
 

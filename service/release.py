@@ -9,49 +9,27 @@ moment leaves the previous release current and intact.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
 from .catalog import Package, load_package, package_folders
 from .changes import diff_releases, render_notes
 from .config import Settings
-from .errors import ReleaseError, ReleaseLocked, ValidationFailed
+from .errors import ReleaseError, ValidationFailed
 from .packaging import copy_package, write_zip
-from .store import MANIFEST, RELEASE_META, Store, file_digest, fsync_dir
+from .store import MANIFEST, RELEASE_META, Store, file_digest, fsync_dir, fsync_tree, store_lock
 from .validation.html import render_report
 from .validation.runner import Progress, quiet, validate_all
 from .warehouse import build_warehouse
 
 BUILD_FORMAT = 2  # bump when the release layout changes, so --if-stale rebuilds
-
-
-@contextlib.contextmanager
-def store_lock(store: Store, timeout_s: float):
-    store.root.mkdir(parents=True, exist_ok=True)
-    handle = open(store.root / ".lock", "a+")
-    deadline = time.monotonic() + timeout_s
-    try:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise ReleaseLocked("another `socsec release` is running on this store; "
-                                        "try again when it has finished") from None
-                time.sleep(0.1)
-        yield
-    finally:
-        handle.close()
 
 
 def content_digest(packages_dir: Path, expectations_dir: Path) -> str:
@@ -123,7 +101,7 @@ def _release(store: Store, packages_dir: Path, expectations_dir: Path, progress:
     _build(staging, packages, report, previous_db, version=version, digest=digest, created=now,
            previous=previous)
     _write_manifest(staging)
-    _fsync_tree(staging)
+    fsync_tree(staging)
     store.releases_dir.mkdir(exist_ok=True)
     os.rename(staging, store.releases_dir / version)
     fsync_dir(store.releases_dir)
@@ -135,7 +113,7 @@ def _next_moment(store: Store) -> datetime:
     """A time whose second is after every existing release's, so versions sort by age."""
     latest = max((v[:16] for v in store.versions()), default="")
     while True:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if f"{now:%Y%m%dT%H%M%SZ}" > latest:
             return now
         time.sleep(0.1)
@@ -169,16 +147,6 @@ def _write_manifest(staging: Path) -> None:
     files = [{"path": p.relative_to(staging).as_posix(), "bytes": p.stat().st_size, "sha256": file_digest(p)}
              for p in sorted(staging.rglob("*")) if p.is_file()]
     (staging / MANIFEST).write_text(json.dumps({"files": files}, indent=2), "utf-8")
-
-
-def _fsync_tree(root: Path) -> None:
-    for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-        else:
-            fsync_dir(path)
-    fsync_dir(root)
 
 
 def _clean_staging(store: Store) -> None:

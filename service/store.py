@@ -4,7 +4,7 @@ Layout under ``store_dir``::
 
     releases/<version>/   one folder per release, never changed once renamed into place
     CURRENT               the current version's name (replaced atomically)
-    .lock                 held while a release is built
+    .lock                 held while a release is built or pulled
     .staging-*            a release being built (left over only by a crash; removed by the next release)
 
 The web layer reads releases only through this module.
@@ -12,15 +12,18 @@ The web layer reads releases only through this module.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import re
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .errors import NoRelease, NotFound
+from .errors import NoRelease, NotFound, ReleaseLocked
 
 VERSION_PATTERN = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")
 MANIFEST = "manifest.json"
@@ -55,10 +58,13 @@ class Release:
 
 
 class Store:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, pinned: bool = False):
+        """``pinned``: read ``CURRENT`` once, at the first call, and keep that answer (one web request)."""
         self.root = root
         self.releases_dir = root / "releases"
         self.pointer = root / "CURRENT"
+        self.pinned = pinned
+        self.pinned_version: str | None = None
 
     def versions(self) -> list[str]:
         if not self.releases_dir.is_dir():
@@ -72,11 +78,15 @@ class Store:
         return Release(version, self.releases_dir / version)
 
     def current_version(self) -> str | None:
+        if self.pinned and self.pinned_version:
+            return self.pinned_version
         try:
-            version = self.pointer.read_text("ascii").strip()
+            version = self.pointer.read_text("ascii").strip() or None
         except FileNotFoundError:
             return None
-        return version or None
+        if self.pinned:
+            self.pinned_version = version
+        return version
 
     def current(self) -> Release:
         version = self.current_version()
@@ -94,6 +104,37 @@ class Store:
             os.fsync(handle.fileno())
         os.replace(tmp, self.pointer)
         fsync_dir(self.root)
+
+
+@contextlib.contextmanager
+def store_lock(store: Store, timeout_s: float):
+    """Held while a release is built (`socsec release`) or brought in (`socsec pull`)."""
+    store.root.mkdir(parents=True, exist_ok=True)
+    handle = open(store.root / ".lock", "a+")
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ReleaseLocked("another `socsec release` is running on this store (or a `socsec pull`); "
+                                        "try again when it has finished") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        handle.close()
+
+
+def fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        else:
+            fsync_dir(path)
+    fsync_dir(root)
 
 
 def fsync_dir(path: Path) -> None:

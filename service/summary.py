@@ -1,8 +1,10 @@
-"""Readable terminal output of a validation report, and a progress line per resource."""
+"""Readable terminal output of a validation report, a progress line per resource, a pull's progress bar."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import threading
 
 import click
 
@@ -63,3 +65,32 @@ def print_report(report: Report) -> None:
     verdict = "valid" if report.valid else "INVALID"
     click.echo(f"{len(report.packages)} packages, {len(findings)} findings: {verdict}",
                file=sys.stdout)
+
+
+class _PullBar:
+    """`socsec pull`'s bar: bytes to fetch, advanced from the download threads."""
+
+    def __init__(self, stream):
+        self.stream, self.bar, self.lock = stream, None, threading.Lock()
+
+    def start(self, total_bytes: int, files: int) -> None:
+        if total_bytes and self.stream.isatty():
+            self.bar = click.progressbar(length=total_bytes, label=f"{files} file(s)", file=self.stream,
+                                         show_pos=True, show_eta=True)
+            self.bar.__enter__()
+
+    def advance(self, nbytes: int) -> None:
+        if self.bar is not None:
+            with self.lock:
+                self.bar.update(nbytes)
+
+
+@contextlib.contextmanager
+def pull_progress(stream=None):
+    """A progress bar on standard error when it is a terminal; nothing elsewhere (CI logs)."""
+    bar = _PullBar(stream or click.get_text_stream("stderr"))
+    try:
+        yield bar
+    finally:
+        if bar.bar is not None:
+            bar.bar.__exit__(None, None, None)

@@ -58,5 +58,8 @@ SCHEMAS = {
     "OpenApi": _object({"openapi": {"type": "string", "pattern": "^3\\.1\\."}, "info": {"type": "object"},
                         "paths": {"type": "object"}}),
     "Health": _object({"ok": {"const": True}, "release": _string, "verified": {"const": True}},
-                      {"problems": _array(_string)}),
+                      {"problems": _array(_string),
+                       "replica": _object({"origin": _string, "announced": _nullable_string,
+                                           "pending": _nullable_string, "state": _string,
+                                           "reason": _nullable_string})}),
 }

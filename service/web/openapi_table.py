@@ -130,7 +130,9 @@ OPERATIONS: dict[str, Operation] = {
                                    "The OpenAPI document.", schema="OpenApi", errors=("500",)),
     "/healthz": Operation("service", "Health", "The release served and whether it verifies against its "
                           "manifest; 503 (with `Retry-After`) while it is being verified, when it does not, or "
-                          "when there is none.", "Healthy.", schema="Health", errors=("500", "503")),
+                          "when there is none. On a replica (`socsec serve --origin`), `replica` says which release the origin "
+                          "announced, `pending` when this replica does not serve it yet, and why.", "Healthy.",
+                          schema="Health", errors=("500", "503")),
 }
 
 PATH_PARAMETERS = {

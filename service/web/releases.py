@@ -6,7 +6,7 @@ import functools
 import threading
 from collections import OrderedDict
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 
 from ..answers import Answer, AnswerCache
 from ..integrity import require_intact
@@ -26,7 +26,11 @@ def settings():
 
 
 def store() -> Store:
-    return Store(settings().store_dir)
+    """The store as this request sees it: ``CURRENT`` is read once per request (at its first use), so a
+    release switched meanwhile (``socsec release``, a replica's pull) is never mixed into one answer."""
+    if "socsec_store" not in g:
+        g.socsec_store = Store(settings().store_dir, pinned=True)
+    return g.socsec_store
 
 
 def release_for(version: str | None) -> Release:
@@ -103,6 +107,8 @@ def cache_headers(response, version: str | None):
 def register(app: Flask) -> None:
     @app.after_request
     def headers(response):
+        if "socsec_store" in g and g.socsec_store.pinned_version:
+            response.headers.setdefault("X-Socsec-Release", g.socsec_store.pinned_version)
         if request.path.startswith("/api/"):
             response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
