@@ -33,11 +33,15 @@ ORDER BY o.region, o.year, o.preferred DESC, s.reliability_rank, o.source_id
 """
 
 
+# one row per indicator (its years as lists), so that the answer stays under the row cap of socsec's own
+# queries however long the series grow (one row per indicator and year passed 1,000 with the NBS series)
 _COVERAGE = """
-SELECT indicator_id, year, count(*) AS observations, count(DISTINCT source_id) AS sources,
-       count(DISTINCT region) AS regions
-FROM main.observations {where}
-GROUP BY indicator_id, year ORDER BY indicator_id, year
+SELECT indicator_id, list(year ORDER BY year), list(observations ORDER BY year), list(sources ORDER BY year),
+       list(regions ORDER BY year)
+FROM (SELECT indicator_id, year, count(*) AS observations, count(DISTINCT source_id) AS sources,
+             count(DISTINCT region) AS regions
+      FROM main.observations {where} GROUP BY indicator_id, year)
+GROUP BY indicator_id ORDER BY indicator_id
 """
 
 
@@ -70,8 +74,11 @@ def indicator_coverage(box: Sandbox, indicator_id: str | None = None) -> dict[st
     sources, regions}]}`` over every year of the indicator's range."""
     where, params = ("WHERE indicator_id = $id", {"id": indicator_id}) if indicator_id else ("", None)
     counts: dict[str, dict[int, tuple]] = {}
-    for iid, year, observations, sources, regions in box.run_trusted(_COVERAGE.format(where=where), params).rows:
-        counts.setdefault(iid, {})[year] = (observations, sources, regions)
+    result = box.run_trusted(_COVERAGE.format(where=where), params)
+    if result.truncated:
+        raise RuntimeError("indicator coverage: more indicators than the row cap of socsec's own queries")
+    for iid, years, *per_year in result.rows:
+        counts[iid] = {year: counts_of for year, counts_of in zip(years, zip(*per_year))}
     out = {}
     for iid, by_year in counts.items():
         first, last = min(by_year), max(by_year)
