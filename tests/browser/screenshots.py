@@ -22,6 +22,7 @@ DISPUTED = "medical_basic_insured_total"
 SHOTS = [  # name, path, viewport width, height, what to do first
     ("home", "/", 1280, 900, None),
     ("indicator", f"/indicators/{DISPUTED}?point=2020", 1280, 1100, None),
+    ("long-series", "/indicators/pension_urban_employee_insured?region=CN&point=1989", 1280, 1100, None),
     ("map", "/indicators/prov_maternity_beneficiaries?view=map", 1280, 1050, None),
     ("provinces", "/provinces", 1280, 1050, None),
     ("package", "/packages/social-insurance-coverage", 1280, 900, None),
