@@ -26,7 +26,7 @@ def _package_of(reg: Registry, nbs: NbsResult, label: str, source_id: str) -> st
 
 def _years(years: list[int]) -> str:
     ys = sorted(set(years))
-    return f"{ys[0]}-{ys[-1]}" if ys else ""
+    return "" if not ys else str(ys[0]) if len(ys) == 1 else f"{ys[0]}-{ys[-1]}"
 
 
 def nbs_section(reg: Registry, package: str, rows: list[dict], nbs: NbsResult) -> list[str]:
@@ -75,7 +75,7 @@ def nbs_section(reg: Registry, package: str, rows: list[dict], nbs: NbsResult) -
     if jumps:
         out += ["### Named jumps (exceptions to the year-over-year bounds)", "",
                 "| indicator | region | years | why |", "|---|---|---|---|"]
-        out += [f"| `{e['indicator_id']}` | {e['region']} | {e['from_year']}-{e['to_year']} | {cell(e['reason'])} |"
-                for e in jumps]
+        out += [f"| `{e['indicator_id']}` | {e['region']} | {_years([int(e['from_year']), int(e['to_year'])])} | "
+                f"{cell(e['reason'])} |" for e in jumps]
         out.append("")
     return out
