@@ -22,9 +22,10 @@ _ERROR = _object({
     "status": {"type": "integer", "minimum": 400, "maximum": 599},
 })
 _RESOURCE_LINKS = _object({"name": _string}, {"rows": _integer, "table": _string, "csv": _string,
-                                              "parquet": _string})
+                                              "parquet": _string, "dta": _string})
 _PACKAGE_LINKS = _object({"name": _string, "title": _string, "resources": _array(_RESOURCE_LINKS)},
-                         {"description": _string, "descriptor": _string, "zip": _string, "readme": _string})
+                         {"description": _string, "descriptor": _string, "zip": _string, "xlsx": _string,
+                          "readme": _string})
 _RELEASE_ITEM = _object({"version": _string, "created": _string, "current": _boolean,
                          "previous": _nullable_string, "packages": _array(_string)}, {"url": _string})
 

@@ -24,6 +24,8 @@ FORMATS = {
     "ndjson": {"application/x-ndjson": {"schema": _text}},
     "parquet": {"application/vnd.apache.parquet": {"schema": _binary}},
     "zip": {"application/zip": {"schema": _binary}},
+    "xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": _binary}},
+    "dta": {"application/x-stata-dta": {"schema": _binary}},
     "md": {"text/markdown": {"schema": _text}},
     "html": {"text/html": {"schema": _text}},
     "jsonld": {"application/ld+json": {"schema": _ref("DcatCatalog")}},
@@ -89,6 +91,14 @@ OPERATIONS: dict[str, Operation] = {
     "/api/packages/{}/datapackage.json": _DESCRIPTOR,
     "/api/packages/{}.zip": Operation("packages", "A package as a zip", "The validated package: descriptor, "
                                       "data and README.", "The zip.", files=True, errors=FILE_ERRORS),
+    "/api/packages/{}.xlsx": Operation("packages", "A package as an Excel workbook", "A README sheet (the "
+                                       "README's text, the licence, the release and a citation), one sheet per "
+                                       "resource (numbers as numbers, header row frozen) and a sheet of its "
+                                       "sources.", "The workbook.", files=True, errors=FILE_ERRORS),
+    "/api/packages/{}/{}.dta": Operation("packages", "An observations resource as a Stata file", "Stata format "
+                                         "118 (UTF-8), with English variable labels from the schema and value "
+                                         "labels for booleans; only observations resources have one.",
+                                         "The .dta file.", files=True, errors=FILE_ERRORS),
     "/api/packages/{}/README.md": Operation("packages", "A package's README", "The package's README "
                                             "(Markdown).", "The README.", files=True, errors=FILE_ERRORS),
     "/api/packages/{}/{}.csv": Operation("packages", "One resource as CSV", "The resource's CSV as released.",

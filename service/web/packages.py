@@ -1,4 +1,4 @@
-"""Downloads: the catalog, descriptors, zips, CSV and Parquet of each resource."""
+"""Downloads: the catalog, descriptors, zips, workbooks, CSV, Parquet and Stata files of each resource."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request, send_file, url_for
 from werkzeug.security import safe_join
 
 from ..catalog import snake
+from ..downloads import stata_path, workbook_path
 from ..errors import NotFound
 from ..rows import read_page
 from ..formats import jsonable, rows_as_objects
@@ -18,6 +19,8 @@ from .tablequery import rows_request
 _MEDIA = {".csv": "text/csv", ".json": "application/json", ".md": "text/markdown", ".txt": "text/plain",
           ".yaml": "application/yaml", ".yml": "application/yaml", ".parquet": "application/vnd.apache.parquet",
           ".tsv": "text/tab-separated-values"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DTA = "application/x-stata-dta"
 
 bp = Blueprint("packages", __name__)
 
@@ -31,21 +34,24 @@ def _links(bp_name: str, version: str | None, **kwargs) -> str:
 def catalog(version: str | None = None):
     release = release_for(version)
     prefix = "versioned_packages" if version else "packages"
-    items = [_entry(prefix, version, name, entry) for name, entry in release.packages.items()]
+    items = [_entry(prefix, version, name, entry, release.path) for name, entry in release.packages.items()]
     return cache_headers(jsonify({"release": release.version, "packages": items}), version)
 
 
-def _entry(prefix: str, version: str | None, name: str, entry: dict) -> dict:
+def _entry(prefix: str, version: str | None, name: str, entry: dict, path: Path) -> dict:
     link = lambda endpoint, **kw: _links(f"{prefix}.{endpoint}", version, name=name, **kw)  # noqa: E731
     return {
         "name": name, "title": entry["title"], "description": entry.get("description", ""),
         "datapackage": link("package_descriptor"), "descriptor": link("descriptor"),
         "zip": link("package_zip"), "readme": link("readme"),
+        **({"xlsx": link("package_xlsx")} if workbook_path(path, name).is_file() else {}),
         "resources": [{
             "name": resource, "rows": rows, "table": f"{snake(name)}.{snake(resource)}",
             "json": link("resource_rows", resource=resource),
             "csv": link("resource_file", resource=resource, ext="csv"),
             "parquet": link("resource_file", resource=resource, ext="parquet"),
+            **({"dta": link("resource_file", resource=resource, ext="dta")}
+               if stata_path(path, name, resource).is_file() else {}),
         } for resource, rows in entry["resources"].items()],
     }
 
@@ -108,6 +114,20 @@ def package_zip(name: str, version: str | None = None):
     return cache_headers(response, version)
 
 
+@bp.get("/packages/<name>.xlsx")
+def package_xlsx(name: str, version: str | None = None):
+    """The package as one Excel workbook: README, one sheet per resource, its sources."""
+    release = release_for(version)
+    release.package_dir(name)
+    path = workbook_path(release.path, name)
+    if not path.is_file():
+        raise NotFound(f"release {release.version} has no workbook of {name!r} (it predates workbooks)",
+                       details={"package": name, "release": release.version})
+    response = send_file(path, mimetype=XLSX, as_attachment=True,
+                         download_name=f"{name}-{release.version}.xlsx", conditional=True)
+    return cache_headers(response, version)
+
+
 @bp.get("/packages/<name>/README.md", endpoint="readme")
 def readme(name: str, version: str | None = None):
     path = release_for(version).package_dir(name) / "README.md"
@@ -117,7 +137,7 @@ def readme(name: str, version: str | None = None):
     return cache_headers(response, version)
 
 
-@bp.get("/packages/<name>/<resource>.<any(csv, parquet):ext>")
+@bp.get("/packages/<name>/<resource>.<any(csv, parquet, dta):ext>")
 def resource_file(name: str, resource: str, ext: str, version: str | None = None):
     release = release_for(version)
     folder = release.package_dir(name)
@@ -128,6 +148,11 @@ def resource_file(name: str, resource: str, ext: str, version: str | None = None
                        details={"package": name, "resource": resource})
     if ext == "csv":
         path, mimetype = folder / match["path"], "text/csv; charset=utf-8"
+    elif ext == "dta":
+        path, mimetype = stata_path(release.path, name, resource), DTA
+        if not path.is_file():
+            raise NotFound(f"resource {resource!r} of {name!r} has no Stata file (only observations resources do)",
+                           details={"package": name, "resource": resource})
     else:
         path, mimetype = release.path / "parquet" / name / f"{resource}.parquet", "application/vnd.apache.parquet"
     response = send_file(path, mimetype=mimetype, conditional=True,
