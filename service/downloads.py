@@ -1,14 +1,18 @@
 """The release's downloads for office and statistics tools, built from the release's own DuckDB file
-(so typed exactly as SQL and Parquet are): per package an Excel workbook (``workbooks/<package>.xlsx``)
-and a Stata file per observations resource (``stata/<package>/<resource>.dta``)."""
+(so typed exactly as SQL and Parquet are): per package an Excel workbook (``workbooks/<package>.xlsx``),
+a Stata file per observations resource (``stata/<package>/<resource>.dta``) and the preferred observations
+as JSON-stat 2.0 in each language (``jsonstat/<package>/observations.<lang>.json``)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 
+from . import jsonstat
 from .catalog import Package, snake
+from .sandbox import Sandbox
 from .statafile import write_dta
 from .warehouse import quote_ident
 from .workbook import Sheet, write_workbook
@@ -22,6 +26,10 @@ def workbook_path(release_dir: Path, package: str) -> Path:
 
 def stata_path(release_dir: Path, package: str, resource: str) -> Path:
     return release_dir / "stata" / package / f"{resource}.dta"
+
+
+def jsonstat_path(release_dir: Path, package: str, lang: str) -> Path:
+    return release_dir / "jsonstat" / package / f"observations.{lang}.json"
 
 
 def build_downloads(release_dir: Path, packages: list[Package], version: str) -> None:
@@ -41,6 +49,26 @@ def build_downloads(release_dir: Path, packages: list[Package], version: str) ->
                               package.descriptor.get("title") or package.name)
     finally:
         con.close()
+    _build_jsonstat(release_dir, packages, version)
+
+
+def _build_jsonstat(release_dir: Path, packages: list[Package], version: str) -> None:
+    box = Sandbox(release_dir / "warehouse.duckdb", threads=2, time_limit_ms=600_000, stream_time_limit_ms=600_000,
+                  max_rows=10**9)
+    try:
+        indicators, regions = jsonstat.labels(box)
+        for package in packages:
+            rows = jsonstat.package_observations(box, package.name)
+            if not rows:
+                continue
+            for lang in jsonstat.LANGUAGES:
+                title = package.descriptor.get("title_zh" if lang == "zh" else "title") or package.name
+                data = jsonstat.dataset(rows, indicators, regions, lang=lang, label=title, release=version)
+                out = jsonstat_path(release_dir, package.name, lang)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    finally:
+        box.close()
 
 
 def _table(con, package: Package, resource: str) -> tuple[list[str], list[tuple]] | None:

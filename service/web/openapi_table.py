@@ -26,6 +26,7 @@ FORMATS = {
     "zip": {"application/zip": {"schema": _binary}},
     "xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": _binary}},
     "dta": {"application/x-stata-dta": {"schema": _binary}},
+    "jsonstat": {"application/json": {"schema": {"$ref": "#/components/schemas/JsonStat"}}},
     "md": {"text/markdown": {"schema": _text}},
     "html": {"text/html": {"schema": _text}},
     "jsonld": {"application/ld+json": {"schema": _ref("DcatCatalog")}},
@@ -33,6 +34,7 @@ FORMATS = {
 PAGE_ERRORS = ("404", "500", "503")
 SQL_ERRORS = ("400", "404", "500", "503")
 FILE_ERRORS = ("404", "416", "500", "503")
+FILE_ERRORS_400 = ("400", *FILE_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,12 @@ OPERATIONS: dict[str, Operation] = {
                                          "118 (UTF-8), with English variable labels from the schema and value "
                                          "labels for booleans; only observations resources have one.",
                                          "The .dta file.", files=True, errors=FILE_ERRORS),
+    "/api/packages/{}/{}.jsonstat": Operation(
+        "statistics", "Preferred observations as JSON-stat 2.0", "The package's preferred observations as one "
+        "JSON-stat 2.0 dataset, built at release: dimensions indicator (role metric, unit per category), region "
+        "(geo) and year (time); each value's source reliability as its `status`; source id, reliability and "
+        "note in `extension.socsec.observations` by value index. `lang=zh` gives Chinese labels. Only "
+        "observations resources have one.", "The dataset.", query=("lang",), files=True, errors=FILE_ERRORS_400),
     "/api/packages/{}/README.md": Operation("packages", "A package's README", "The package's README "
                                             "(Markdown).", "The README.", files=True, errors=FILE_ERRORS),
     "/api/packages/{}/{}.csv": Operation("packages", "One resource as CSV", "The resource's CSV as released.",
@@ -126,6 +134,10 @@ OPERATIONS: dict[str, Operation] = {
     "/api/indicators/{}": _INDICATOR,
     "/api/indicators/{}.json": _INDICATOR,
     "/api/indicators/{}.csv": _INDICATOR,
+    "/api/indicators/{}.jsonstat": Operation(
+        "statistics", "One indicator as JSON-stat 2.0", "The indicator's preferred values in every region as "
+        "one JSON-stat 2.0 dataset (as a package's `observations.jsonstat`); built on request and kept per "
+        "release. `lang=zh` gives Chinese labels.", "The dataset.", query=("lang",), errors=SQL_ERRORS),
     "/api/releases": Operation("releases", "The release history", "Every release, newest first, and which is "
                                "current.", "The releases.", schema="Releases"),
     "/api/releases/{}": Operation("releases", "One release's metadata", "Version, creation time, previous "
@@ -190,6 +202,8 @@ COMPONENTS = {
                   "schema": {"type": "integer", "minimum": 1}},
         "_next": {"name": "_next", "in": "query", "description": "The `next` token of the previous page.",
                   "schema": {"type": "string"}},
+        "lang": {"name": "lang", "in": "query", "description": "Labels in English (`en`, the default) or "
+                 "Chinese (`zh`).", "schema": {"type": "string", "enum": ["en", "zh"]}},
         "If-None-Match": {"name": "If-None-Match", "in": "header", "description": "ETags the client holds: "
                           "304 when one matches.", "schema": {"type": "string"}},
         "filters": {"name": "filters", "in": "query", "style": "form", "explode": True,

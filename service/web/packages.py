@@ -9,12 +9,13 @@ from flask import Blueprint, jsonify, request, send_file, url_for
 from werkzeug.security import safe_join
 
 from ..catalog import snake
-from ..downloads import stata_path, workbook_path
+from ..downloads import jsonstat_path, stata_path, workbook_path
 from ..errors import NotFound
+from ..jsonstat import MEDIA_TYPE as JSONSTAT
 from ..rows import read_page
 from ..formats import jsonable, rows_as_objects
 from .releases import cache_headers, release_for, remembered, sandbox_for
-from .tablequery import rows_request
+from .tablequery import rows_request, stat_lang
 
 _MEDIA = {".csv": "text/csv", ".json": "application/json", ".md": "text/markdown", ".txt": "text/plain",
           ".yaml": "application/yaml", ".yml": "application/yaml", ".parquet": "application/vnd.apache.parquet",
@@ -52,6 +53,8 @@ def _entry(prefix: str, version: str | None, name: str, entry: dict, path: Path)
             "parquet": link("resource_file", resource=resource, ext="parquet"),
             **({"dta": link("resource_file", resource=resource, ext="dta")}
                if stata_path(path, name, resource).is_file() else {}),
+            **({"jsonstat": link("resource_file", resource=resource, ext="jsonstat")}
+               if resource == "observations" and jsonstat_path(path, name, "en").is_file() else {}),
         } for resource, rows in entry["resources"].items()],
     }
 
@@ -137,7 +140,7 @@ def readme(name: str, version: str | None = None):
     return cache_headers(response, version)
 
 
-@bp.get("/packages/<name>/<resource>.<any(csv, parquet, dta):ext>")
+@bp.get("/packages/<name>/<resource>.<any(csv, parquet, dta, jsonstat):ext>")
 def resource_file(name: str, resource: str, ext: str, version: str | None = None):
     release = release_for(version)
     folder = release.package_dir(name)
@@ -148,6 +151,11 @@ def resource_file(name: str, resource: str, ext: str, version: str | None = None
                        details={"package": name, "resource": resource})
     if ext == "csv":
         path, mimetype = folder / match["path"], "text/csv; charset=utf-8"
+    elif ext == "jsonstat":
+        path, mimetype = jsonstat_path(release.path, name, stat_lang()), JSONSTAT
+        if resource != "observations" or not path.is_file():
+            raise NotFound(f"resource {resource!r} of {name!r} has no JSON-stat dataset (only observations "
+                           "resources of indicator packages do)", details={"package": name, "resource": resource})
     elif ext == "dta":
         path, mimetype = stata_path(release.path, name, resource), DTA
         if not path.is_file():
