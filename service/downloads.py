@@ -1,7 +1,8 @@
 """The release's downloads for office and statistics tools, built from the release's own DuckDB file
 (so typed exactly as SQL and Parquet are): per package an Excel workbook (``workbooks/<package>.xlsx``),
-a Stata file per observations resource (``stata/<package>/<resource>.dta``) and the preferred observations
-as JSON-stat 2.0 in each language (``jsonstat/<package>/observations.<lang>.json``)."""
+a Stata file per observations resource (``stata/<package>/<resource>.dta``), and the preferred observations
+as JSON-stat 2.0 in each language (``jsonstat/<package>/observations.<lang>.json``) and as SDMX-CSV 2.0
+(``sdmx/<package>/observations.csv``) with the release's SDMX-ML structure message (``sdmx/structure.xml``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import jsonstat
+from . import jsonstat, sdmx
 from .catalog import Package, snake
 from .sandbox import Sandbox
 from .statafile import write_dta
@@ -32,7 +33,11 @@ def jsonstat_path(release_dir: Path, package: str, lang: str) -> Path:
     return release_dir / "jsonstat" / package / f"observations.{lang}.json"
 
 
-def build_downloads(release_dir: Path, packages: list[Package], version: str) -> None:
+def sdmx_path(release_dir: Path, package: str | None = None) -> Path:
+    return release_dir / "sdmx" / (f"{package}/observations.csv" if package else "structure.xml")
+
+
+def build_downloads(release_dir: Path, packages: list[Package], version: str, created: str) -> None:
     con = duckdb.connect(str(release_dir / "warehouse.duckdb"), read_only=True)
     try:
         for package in packages:
@@ -49,26 +54,40 @@ def build_downloads(release_dir: Path, packages: list[Package], version: str) ->
                               package.descriptor.get("title") or package.name)
     finally:
         con.close()
-    _build_jsonstat(release_dir, packages, version)
+    _build_statistics(release_dir, packages, version, created)
 
 
-def _build_jsonstat(release_dir: Path, packages: list[Package], version: str) -> None:
+def _build_statistics(release_dir: Path, packages: list[Package], version: str, created: str) -> None:
     box = Sandbox(release_dir / "warehouse.duckdb", threads=2, time_limit_ms=600_000, stream_time_limit_ms=600_000,
                   max_rows=10**9)
     try:
         indicators, regions = jsonstat.labels(box)
+        flows = []
         for package in packages:
             rows = jsonstat.package_observations(box, package.name)
             if not rows:
                 continue
+            d = package.descriptor
+            flows.append((package.name, d.get("title") or package.name, d.get("title_zh") or ""))
+            _write(sdmx_path(release_dir, package.name), sdmx.data_csv(rows, package=package.name))
             for lang in jsonstat.LANGUAGES:
                 title = package.descriptor.get("title_zh" if lang == "zh" else "title") or package.name
                 data = jsonstat.dataset(rows, indicators, regions, lang=lang, label=title, release=version)
-                out = jsonstat_path(release_dir, package.name, lang)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+                _write(jsonstat_path(release_dir, package.name, lang),
+                       json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        if flows:
+            _write(sdmx_path(release_dir), sdmx.structure_message(indicators, regions, flows, release=version,
+                                                                  prepared=created))
     finally:
         box.close()
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, "utf-8")
 
 
 def _table(con, package: Package, resource: str) -> tuple[list[str], list[tuple]] | None:

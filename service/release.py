@@ -156,7 +156,7 @@ def _build(staging: Path, packages: list[Package], report, previous_db: Path | N
     counts = build_warehouse(staging / "warehouse.duckdb", packages, parquet_dir=staging / "parquet")
     for name, resources in counts.items():
         entries[name]["resources"] = resources
-    build_downloads(staging, packages, meta["version"])
+    build_downloads(staging, packages, meta["version"], meta["created"].isoformat(timespec="seconds"))
     changes = diff_releases(staging / "warehouse.duckdb", previous_db, packages)
     (staging / "changes.json").write_text(json.dumps(changes, indent=2, ensure_ascii=False), "utf-8")
     (staging / "NOTES.md").write_text(render_notes(meta["version"], meta["previous"], changes), "utf-8")

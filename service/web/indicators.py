@@ -6,11 +6,12 @@ import json
 
 from flask import Blueprint, Response, jsonify
 
-from .. import jsonstat
+from .. import jsonstat, sdmx
 from ..errors import NotFound
 from ..series import indicator as read_indicator, list_indicators
 from ..formats import jsonable, rows_as_objects, to_csv
 from .releases import cache_headers, release_for, remembered, sandbox_for
+from .packages import SDMX_CSV
 from .tablequery import stat_lang
 
 bp = Blueprint("indicators", __name__)
@@ -57,3 +58,15 @@ def indicator_jsonstat(indicator_id: str, version: str | None = None):
     data = jsonstat.dataset(rows, indicators, regions, lang=lang, label=label, release=release.version)
     return cache_headers(Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
                                   mimetype=jsonstat.MEDIA_TYPE), version)
+
+
+@bp.get("/indicators/<indicator_id>.sdmx.csv")
+@remembered  # built on request, kept per release and URL
+def indicator_sdmx(indicator_id: str, version: str | None = None):
+    """The indicator's preferred values as SDMX-CSV 2.0 against the release's data structure."""
+    release = release_for(version)
+    box = sandbox_for(release)
+    if indicator_id not in jsonstat.labels(box)[0]:
+        raise NotFound(f"no indicator {indicator_id!r}", details={"indicator": indicator_id})
+    body = sdmx.data_csv(jsonstat.indicator_observations(box, indicator_id))
+    return cache_headers(Response(body, content_type=SDMX_CSV), version)

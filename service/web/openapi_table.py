@@ -31,6 +31,7 @@ FORMATS = {
     "html": {"text/html": {"schema": _text}},
     "jsonld": {"application/ld+json": {"schema": _ref("DcatCatalog")}},
 }
+_SDMX_CSV = {"application/vnd.sdmx.data+csv; version=2.0.0": {"schema": _text}}
 PAGE_ERRORS = ("404", "500", "503")
 SQL_ERRORS = ("400", "404", "500", "503")
 FILE_ERRORS = ("404", "416", "500", "503")
@@ -107,6 +108,17 @@ OPERATIONS: dict[str, Operation] = {
         "(geo) and year (time); each value's source reliability as its `status`; source id, reliability and "
         "note in `extension.socsec.observations` by value index. `lang=zh` gives Chinese labels. Only "
         "observations resources have one.", "The dataset.", query=("lang",), files=True, errors=FILE_ERRORS_400),
+    "/api/packages/{}/{}.sdmx.csv": Operation(
+        "statistics", "Preferred observations as SDMX-CSV 2.0", "The package's preferred observations as "
+        "SDMX-CSV 2.0 against its dataflow (`DF_<PACKAGE>`) in `/api/sdmx/structure.xml`, built at release: "
+        "dimensions INDICATOR, REF_AREA, TIME_PERIOD; measure OBS_VALUE (the canonical unit); attributes UNIT, "
+        "SOURCE_ID, RELIABILITY, PREFERRED, NOTE. Only observations resources have one.", "The data.",
+        files=True, errors=FILE_ERRORS, media=_SDMX_CSV),
+    "/api/sdmx/structure.xml": Operation(
+        "statistics", "The SDMX-ML 2.1 structure message", "The release's data structure definition "
+        "(`DSD_SOCSEC`), its concept scheme, the code lists of indicators and regions with English and Chinese "
+        "names, and one dataflow per indicator package.", "The structure message.", files=True,
+        errors=FILE_ERRORS, media={"application/xml": {"schema": _text}}),
     "/api/packages/{}/README.md": Operation("packages", "A package's README", "The package's README "
                                             "(Markdown).", "The README.", files=True, errors=FILE_ERRORS),
     "/api/packages/{}/{}.csv": Operation("packages", "One resource as CSV", "The resource's CSV as released.",
@@ -134,6 +146,10 @@ OPERATIONS: dict[str, Operation] = {
     "/api/indicators/{}": _INDICATOR,
     "/api/indicators/{}.json": _INDICATOR,
     "/api/indicators/{}.csv": _INDICATOR,
+    "/api/indicators/{}.sdmx.csv": Operation(
+        "statistics", "One indicator as SDMX-CSV 2.0", "The indicator's preferred values in every region as "
+        "SDMX-CSV 2.0 against `DSD_SOCSEC` in `/api/sdmx/structure.xml`; built on request and kept per release.",
+        "The data.", errors=SQL_ERRORS, media=_SDMX_CSV),
     "/api/indicators/{}.jsonstat": Operation(
         "statistics", "One indicator as JSON-stat 2.0", "The indicator's preferred values in every region as "
         "one JSON-stat 2.0 dataset (as a package's `observations.jsonstat`); built on request and kept per "

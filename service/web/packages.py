@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request, send_file, url_for
 from werkzeug.security import safe_join
 
 from ..catalog import snake
-from ..downloads import jsonstat_path, stata_path, workbook_path
+from ..downloads import jsonstat_path, sdmx_path, stata_path, workbook_path
 from ..errors import NotFound
 from ..jsonstat import MEDIA_TYPE as JSONSTAT
 from ..rows import read_page
@@ -22,6 +22,7 @@ _MEDIA = {".csv": "text/csv", ".json": "application/json", ".md": "text/markdown
           ".tsv": "text/tab-separated-values"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DTA = "application/x-stata-dta"
+SDMX_CSV = "application/vnd.sdmx.data+csv; version=2.0.0"
 
 bp = Blueprint("packages", __name__)
 
@@ -53,7 +54,9 @@ def _entry(prefix: str, version: str | None, name: str, entry: dict, path: Path)
             "parquet": link("resource_file", resource=resource, ext="parquet"),
             **({"dta": link("resource_file", resource=resource, ext="dta")}
                if stata_path(path, name, resource).is_file() else {}),
-            **({"jsonstat": link("resource_file", resource=resource, ext="jsonstat")}
+            **({"jsonstat": link("resource_file", resource=resource, ext="jsonstat"),
+                "sdmx": link("resource_sdmx", resource=resource),
+                "sdmx_structure": _links(f"{prefix}.sdmx_structure", version)}
                if resource == "observations" and jsonstat_path(path, name, "en").is_file() else {}),
         } for resource, rows in entry["resources"].items()],
     }
@@ -129,6 +132,30 @@ def package_xlsx(name: str, version: str | None = None):
     response = send_file(path, mimetype=XLSX, as_attachment=True,
                          download_name=f"{name}-{release.version}.xlsx", conditional=True)
     return cache_headers(response, version)
+
+
+@bp.get("/sdmx/structure.xml")
+def sdmx_structure(version: str | None = None):
+    """The release's SDMX-ML 2.1 structure message: code lists, concepts, the DSD, a dataflow per package."""
+    release = release_for(version)
+    path = sdmx_path(release.path)
+    if not path.is_file():
+        raise NotFound(f"release {release.version} has no SDMX structure (it has no indicator package, or "
+                       "predates SDMX)", details={"release": release.version})
+    return cache_headers(send_file(path, mimetype="application/xml", conditional=True), version)
+
+
+@bp.get("/packages/<name>/<resource>.sdmx.csv")
+def resource_sdmx(name: str, resource: str, version: str | None = None):
+    """The preferred observations as SDMX-CSV 2.0 (structure: ``/api/sdmx/structure.xml``)."""
+    release = release_for(version)
+    release.package_dir(name)
+    path = sdmx_path(release.path, name)
+    if resource != "observations" or not path.is_file():
+        raise NotFound(f"resource {resource!r} of {name!r} has no SDMX data (only observations resources of "
+                       "indicator packages do)", details={"package": name, "resource": resource})
+    return cache_headers(send_file(path, mimetype=SDMX_CSV, conditional=True,
+                                   download_name=f"{name}-{resource}.sdmx.csv"), version)
 
 
 @bp.get("/packages/<name>/README.md", endpoint="readme")
