@@ -105,15 +105,14 @@ def _about(package: Package, version: str) -> list[tuple[str, str]]:
     licences = "; ".join(" ".join(x for x in (lic.get("title") or lic.get("name", ""), lic.get("path", "")) if x)
                          for lic in d.get("licenses") or [])
     readme = package.folder / "README.md"
-    lines = readme.read_text("utf-8").splitlines() if readme.is_file() else []
+    lines = readme.read_text("utf-8").splitlines() if readme.is_file() else []  # a cell holds 32,767 characters
+    citation = (f"socsec project, {title} (data package {package.name}, version {d.get('version', '')}, "
+                f"release {version}); cite the original source of any single figure as given in its source_id.")
     return [("Package", package.name), ("Title", title), ("标题", d.get("title_zh", "")),
             ("Description", d.get("description", "")), ("说明", d.get("description_zh", "")),
             ("Release", version), ("Package version", str(d.get("version", ""))), ("Licence", licences),
-            ("Terms of the sources", d.get("sources_terms", "")),
-            ("Citation", f"socsec project, {title} (data package {package.name}, version {d.get('version', '')}, "
-                         f"release {version}); cite the original source of any single figure as given in its "
-                         "source_id."),
-            *((("README" if i == 0 else ""), line) for i, line in enumerate(lines))]  # a cell holds 32,767 characters
+            ("Terms of the sources", d.get("sources_terms", "")), ("Citation", citation),
+            *((("README" if i == 0 else ""), line) for i, line in enumerate(lines))]
 
 
 def _sources(package: Package, tables: dict) -> Sheet:

@@ -24,11 +24,11 @@ _INDICATORS = "SELECT DISTINCT id, name_en, name_zh, unit FROM main.indicators O
 
 _TEXTS = {
     "indicator": ("Indicator", "指标"), "region": ("Region", "地区"), "year": ("Year", "年份"),
-    "note": ("Preferred values only (one per indicator, region and year), in each indicator's canonical unit "
-             "(value_normalised). status: the reliability of the value's source; extension.socsec.observations: "
-             "its source id, reliability and note, by value index.",
-             "仅含首选值(每个指标、地区、年份一个),单位为指标的标准单位(value_normalised)。status:数值来源的可靠性;"
-             "extension.socsec.observations:按数值位置给出来源编号、可靠性和备注。"),
+    "note": (("Preferred values only (one per indicator, region and year), in each indicator's canonical unit "
+              "(value_normalised). status: the reliability of the value's source; extension.socsec.observations: "
+              "its source id, reliability and note, by value index."),
+             ("仅含首选值(每个指标、地区、年份一个),单位为指标的标准单位(value_normalised)。status:数值来源的可靠性;"
+              "extension.socsec.observations:按数值位置给出来源编号、可靠性和备注。")),
 }
 
 

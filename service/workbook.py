@@ -41,8 +41,8 @@ def write_workbook(out: Path, about: list[tuple[str, str]], sheets: list[Sheet],
     """``about``: (label, text) pairs; a resource longer than a sheet is left out and said so in ``about``."""
     book = Workbook(write_only=True)
     kept = [s for s in sheets if len(s.rows) <= SHEET_ROWS]
-    left_out = [("Not in this workbook", f"{s.name}: {len(s.rows):,} rows, more than a sheet holds; "
-                 "use its CSV or Parquet") for s in sheets if len(s.rows) > SHEET_ROWS]
+    left_out = [("Not in this workbook", f"{s.name}: {len(s.rows):,} rows, more than a sheet holds; use its CSV")
+                for s in sheets if len(s.rows) > SHEET_ROWS]
     names = sheet_names(["README", *(s.name for s in kept), "source list"])
     _write_sheet(book, names[0], ["", ""], [*about, *left_out], header=False)
     for name, sheet in zip(names[1:-1], kept):

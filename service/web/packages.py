@@ -1,4 +1,5 @@
-"""Downloads: the catalog, descriptors, zips, workbooks, CSV, Parquet and Stata files of each resource."""
+"""Downloads: the catalog, descriptors, zips, workbooks, CSV, Parquet and Stata files of each resource,
+JSON-stat and SDMX of the observations."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import urllib.request
 
 import openpyxl
@@ -137,7 +138,7 @@ def test_every_observations_resource_has_a_stata_file_with_the_csv_values(projec
 
 
 def _stata(value):
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return None
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
@@ -210,3 +211,14 @@ def test_sheet_and_variable_names_follow_the_tools_rules():
     assert variable_names(["year", "1st", "a-b", "a_b", "v" * 40]) == ["year", "_1st", "a_b", "a_b_2", "v" * 32]
     assert len(variable_label({"title": "T", "description": "d" * 200})) == 80
     assert variable_label({"title": "名称", "description": "Chinese name."}) == "Chinese name."
+
+
+def test_a_resource_longer_than_a_sheet_is_left_out_and_said_so(tmp_path, monkeypatch):
+    monkeypatch.setattr("service.workbook.SHEET_ROWS", 2)
+    out = tmp_path / "book.xlsx"
+    write_workbook(out, [("Title", "t")], [Sheet("small", ["a"], [(1,), (2,)]), Sheet("big", ["a"], [(1,)] * 3)],
+                   Sheet("s", ["t"], []))
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["README", "small", "source list"]
+    assert ("Not in this workbook", "big: 3 rows, more than a sheet holds; use its CSV") in [
+        tuple(r) for r in book["README"].iter_rows(values_only=True)]
