@@ -72,7 +72,8 @@ def _build_statistics(release_dir: Path, packages: list[Package], version: str, 
             _write(sdmx_path(release_dir, package.name), sdmx.data_csv(rows, package=package.name))
             for lang in jsonstat.LANGUAGES:
                 title = package.descriptor.get("title_zh" if lang == "zh" else "title") or package.name
-                data = jsonstat.dataset(rows, indicators, regions, lang=lang, label=title, release=version)
+                data = jsonstat.dataset(rows, indicators, regions, lang=lang, label=title, release=version,
+                                        updated=created)
                 _write(jsonstat_path(release_dir, package.name, lang),
                        json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         if flows:

@@ -55,7 +55,8 @@ def indicator_jsonstat(indicator_id: str, version: str | None = None):
         raise NotFound(f"no indicator {indicator_id!r}", details={"indicator": indicator_id})
     rows = jsonstat.indicator_observations(box, indicator_id)
     label = indicators[indicator_id].get("name_zh" if lang == "zh" else "name_en") or indicator_id
-    data = jsonstat.dataset(rows, indicators, regions, lang=lang, label=label, release=release.version)
+    data = jsonstat.dataset(rows, indicators, regions, lang=lang, label=label, release=release.version,
+                            updated=release.meta.get("created"))
     return cache_headers(Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
                                   mimetype=jsonstat.MEDIA_TYPE), version)
 

@@ -81,6 +81,7 @@ def test_package_observations_as_jsonstat_hold_every_preferred_value(project, cl
         _check(data, preferred, *_registry(release, name), lang)
         title = release.descriptor(name)["title_zh" if lang == "zh" else "title"]
         assert data["label"] == title and data["extension"]["socsec"]["release"] == release.version
+        assert data["updated"] == release.meta["created"]
 
 
 def test_every_indicator_as_jsonstat_is_built_once_per_release(project, client):
