@@ -238,7 +238,8 @@ COMPONENTS = {
     },
     "responses": {
         "BadRequest": _error_response("Bad input: bad or refused SQL (`invalid-sql`), a query over the time "
-                                      "limit (`query-timeout`), a bad parameter (`bad-parameter`)."),
+                                      "limit (`query-timeout`), a bad parameter (`bad-parameter`), an indicator "
+                                      "with more values than one answer holds (`too-many-values`)."),
         "NotFound": _error_response("No such release, package, resource, indicator or file (`not-found`)."),
         "MethodNotAllowed": _error_response("The method is not allowed here."),
         "RangeNotSatisfiable": _error_response("The `Range` asked for is outside the file."),

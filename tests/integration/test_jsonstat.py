@@ -134,3 +134,11 @@ def test_package_jsonstat_is_in_the_manifest_and_served_with_etag_and_range(live
     with urllib.request.urlopen(urllib.request.Request(url, headers={"Range": "bytes=0-99"})) as response:
         assert response.status == 206 and response.headers["ETag"] and response.read() == whole[:100]
     assert "低保" in whole.decode("utf-8")
+
+
+def test_an_indicator_over_the_row_cap_is_refused_clearly(make_app):
+    client = make_app(max_returned_rows=2, sql_cache_mb=0).test_client()  # the indicator has 3 values
+    response = client.get("/api/indicators/dibao_rural_avg_standard.jsonstat")
+    assert response.status_code == 400 and response.json["error"]["code"] == "too-many-values"
+    assert response.json["error"]["details"] == {"key": "dibao_rural_avg_standard", "row_limit": 2}
+    assert client.get("/api/packages/social-assistance/observations.jsonstat").status_code == 200
