@@ -2,7 +2,8 @@
 
 Steps: take the store lock; validate every package (refuse on any
 finding); build the release in a staging folder on the same filesystem
-(packages with hash and bytes, zips, Parquet, DuckDB, report, manifest);
+(packages with hash and bytes, zips, Parquet, DuckDB, workbooks, Stata files, report,
+manifest);
 fsync; rename into ``releases/``; switch ``CURRENT``. A crash at any
 moment leaves the previous release current and intact.
 """
@@ -22,6 +23,7 @@ from . import __version__
 from .catalog import Package, load_package, package_folders
 from .changes import diff_releases, render_notes
 from .config import Settings
+from .downloads import build_downloads
 from .errors import ReleaseError, ValidationFailed
 from .packaging import copy_package, write_zip
 from .store import MANIFEST, RELEASE_META, Store, file_digest, fsync_dir, fsync_tree, store_lock
@@ -29,7 +31,7 @@ from .validation.html import render_report
 from .validation.runner import Progress, quiet, validate_all
 from .warehouse import build_warehouse
 
-BUILD_FORMAT = 2  # bump when the release layout changes, so --if-stale rebuilds
+BUILD_FORMAT = 3  # bump when the release layout changes, so --if-stale rebuilds
 
 
 def content_digest(packages_dir: Path, expectations_dir: Path) -> str:
@@ -132,6 +134,7 @@ def _build(staging: Path, packages: list[Package], report, previous_db: Path | N
     counts = build_warehouse(staging / "warehouse.duckdb", packages, parquet_dir=staging / "parquet")
     for name, resources in counts.items():
         entries[name]["resources"] = resources
+    build_downloads(staging, packages, meta["version"], meta["created"].isoformat(timespec="seconds"))
     changes = diff_releases(staging / "warehouse.duckdb", previous_db, packages)
     (staging / "changes.json").write_text(json.dumps(changes, indent=2, ensure_ascii=False), "utf-8")
     (staging / "NOTES.md").write_text(render_notes(meta["version"], meta["previous"], changes), "utf-8")

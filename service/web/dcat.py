@@ -40,7 +40,13 @@ CONTEXT = {
     "vcard": "http://www.w3.org/2006/vcard/ns#",
 }
 IANA = "https://www.iana.org/assignments/media-types/"
-MEDIA_TYPES = {"zip": "application/zip", "parquet": "application/vnd.apache.parquet"}
+MEDIA_TYPES = {"zip": "application/zip", "parquet": "application/vnd.apache.parquet",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "dta": "application/x-stata-dta", "jsonstat": "application/json",
+               "sdmx.csv": "application/vnd.sdmx.data+csv"}
+# release files beside each resource's Parquet: (extension of the URL, path in the release)
+_RESOURCE_FILES = (("dta", "stata/{package}/{name}.dta"), ("jsonstat", "jsonstat/{package}/{name}.en.json"),
+                   ("sdmx.csv", "sdmx/{package}/{name}.csv"))
 EU = "http://publications.europa.eu/resource/authority/"
 # IANA media type -> the EU file-type authority's code (dct:format); a type not listed gets no dct:format
 FILE_TYPES = {"application/zip": "ZIP", "text/csv": "CSV", "text/tab-separated-values": "TSV",
@@ -128,6 +134,9 @@ def _dataset(release: Release, name: str, base_url: str, files: dict) -> dict:
     pinned = f"{base_url}/api/releases/{release.version}/packages/{name}"
     distributions = [_distribution(f"{pinned}.zip", MEDIA_TYPES["zip"], f"{name} (zip)",
                                    files[f"zips/{name}.zip"], licence)]
+    if f"workbooks/{name}.xlsx" in files:
+        distributions.append(_distribution(f"{pinned}.xlsx", MEDIA_TYPES["xlsx"], f"{name} (Excel)",
+                                           files[f"workbooks/{name}.xlsx"], licence))
     for resource in descriptor.get("resources", []):
         distributions.extend(_resource_distributions(name, resource, pinned, files, licence))
     dataset = {
@@ -171,6 +180,11 @@ def _resource_distributions(package: str, resource: dict, pinned: str, files: di
     if parquet:
         yield _distribution(f"{pinned}/{quote(name)}.parquet", MEDIA_TYPES["parquet"], f"{label} (Parquet)",
                             parquet, licence, resource)
+    for ext, path in _RESOURCE_FILES:
+        found = files.get(path.format(package=package, name=name))
+        if found:
+            yield _distribution(f"{pinned}/{quote(name)}.{ext}", MEDIA_TYPES[ext], f"{label} ({ext})", found,
+                                licence, resource)
 
 
 def _distribution(url: str, mediatype: str, title: str, facts: dict, licence, resource: dict | None = None):

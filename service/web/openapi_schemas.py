@@ -22,9 +22,11 @@ _ERROR = _object({
     "status": {"type": "integer", "minimum": 400, "maximum": 599},
 })
 _RESOURCE_LINKS = _object({"name": _string}, {"rows": _integer, "table": _string, "csv": _string,
-                                              "parquet": _string})
+                                              "parquet": _string, "dta": _string,
+                                              "jsonstat": _string})
 _PACKAGE_LINKS = _object({"name": _string, "title": _string, "resources": _array(_RESOURCE_LINKS)},
-                         {"description": _string, "descriptor": _string, "zip": _string, "readme": _string})
+                         {"description": _string, "descriptor": _string, "zip": _string, "xlsx": _string,
+                          "readme": _string})
 _RELEASE_ITEM = _object({"version": _string, "created": _string, "current": _boolean,
                          "previous": _nullable_string, "packages": _array(_string)}, {"url": _string})
 
@@ -55,6 +57,11 @@ SCHEMAS = {
     "ValidationReport": _object({"valid": _boolean, "packages": _array(_object({"name": _string}))}),
     "DcatCatalog": _object({"@context": {"type": "object"}, "@id": _string, "@type": {"const": "dcat:Catalog"},
                             "dcat:dataset": _array(_object({"@id": _string, "@type": {"const": "dcat:Dataset"}}))}),
+    "JsonStat": _object({"version": {"const": "2.0"}, "class": {"const": "dataset"}, "id": _array(_string),
+                         "size": _array(_integer), "dimension": {"type": "object"},
+                         "value": _array({"type": ["number", "null"]})},
+                        {"label": _string, "role": {"type": "object"}, "status": {"type": "object"},
+                         "extension": {"type": "object"}}),
     "OpenApi": _object({"openapi": {"type": "string", "pattern": "^3\\.1\\."}, "info": {"type": "object"},
                         "paths": {"type": "object"}}),
     "Health": _object({"ok": {"const": True}, "release": _string, "verified": {"const": True}},

@@ -24,13 +24,18 @@ FORMATS = {
     "ndjson": {"application/x-ndjson": {"schema": _text}},
     "parquet": {"application/vnd.apache.parquet": {"schema": _binary}},
     "zip": {"application/zip": {"schema": _binary}},
+    "xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": _binary}},
+    "dta": {"application/x-stata-dta": {"schema": _binary}},
+    "jsonstat": {"application/json": {"schema": {"$ref": "#/components/schemas/JsonStat"}}},
     "md": {"text/markdown": {"schema": _text}},
     "html": {"text/html": {"schema": _text}},
     "jsonld": {"application/ld+json": {"schema": _ref("DcatCatalog")}},
 }
+_SDMX_CSV = {"application/vnd.sdmx.data+csv; version=2.0.0": {"schema": _text}}
 PAGE_ERRORS = ("404", "500", "503")
 SQL_ERRORS = ("400", "404", "500", "503")
 FILE_ERRORS = ("404", "416", "500", "503")
+FILE_ERRORS_400 = ("400", *FILE_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,31 @@ OPERATIONS: dict[str, Operation] = {
     "/api/packages/{}/datapackage.json": _DESCRIPTOR,
     "/api/packages/{}.zip": Operation("packages", "A package as a zip", "The validated package: descriptor, "
                                       "data and README.", "The zip.", files=True, errors=FILE_ERRORS),
+    "/api/packages/{}.xlsx": Operation("packages", "A package as an Excel workbook", "A README sheet (the "
+                                       "README's text, the licence, the release and a citation), one sheet per "
+                                       "resource (numbers as numbers, header row frozen) and a sheet of its "
+                                       "sources.", "The workbook.", files=True, errors=FILE_ERRORS),
+    "/api/packages/{}/{}.dta": Operation("packages", "An observations resource as a Stata file", "Stata format "
+                                         "118 (UTF-8), with English variable labels from the schema and value "
+                                         "labels for booleans; only observations resources have one.",
+                                         "The .dta file.", files=True, errors=FILE_ERRORS),
+    "/api/packages/{}/{}.jsonstat": Operation(
+        "statistics", "Preferred observations as JSON-stat 2.0", "The package's preferred observations as one "
+        "JSON-stat 2.0 dataset, built at release: dimensions indicator (role metric, unit per category), region "
+        "(geo) and year (time); each value's source reliability as its `status`; source id, reliability and "
+        "note in `extension.socsec.observations` by value index. `lang=zh` gives Chinese labels. Only "
+        "observations resources have one.", "The dataset.", query=("lang",), files=True, errors=FILE_ERRORS_400),
+    "/api/packages/{}/{}.sdmx.csv": Operation(
+        "statistics", "Preferred observations as SDMX-CSV 2.0", "The package's preferred observations as "
+        "SDMX-CSV 2.0 against its dataflow (`DF_<PACKAGE>`) in `/api/sdmx/structure.xml`, built at release: "
+        "dimensions INDICATOR, REF_AREA, TIME_PERIOD; measure OBS_VALUE (the canonical unit); attributes UNIT, "
+        "SOURCE_ID, RELIABILITY, PREFERRED, NOTE. Only observations resources have one.", "The data.",
+        files=True, errors=FILE_ERRORS, media=_SDMX_CSV),
+    "/api/sdmx/structure.xml": Operation(
+        "statistics", "The SDMX-ML 2.1 structure message", "The release's data structure definition "
+        "(`DSD_SOCSEC`), its concept scheme, the code lists of indicators and regions with English and Chinese "
+        "names, and one dataflow per indicator package.", "The structure message.", files=True,
+        errors=FILE_ERRORS, media={"application/xml": {"schema": _text}}),
     "/api/packages/{}/README.md": Operation("packages", "A package's README", "The package's README "
                                             "(Markdown).", "The README.", files=True, errors=FILE_ERRORS),
     "/api/packages/{}/{}.csv": Operation("packages", "One resource as CSV", "The resource's CSV as released.",
@@ -116,6 +146,14 @@ OPERATIONS: dict[str, Operation] = {
     "/api/indicators/{}": _INDICATOR,
     "/api/indicators/{}.json": _INDICATOR,
     "/api/indicators/{}.csv": _INDICATOR,
+    "/api/indicators/{}.sdmx.csv": Operation(
+        "statistics", "One indicator as SDMX-CSV 2.0", "The indicator's preferred values in every region as "
+        "SDMX-CSV 2.0 against `DSD_SOCSEC` in `/api/sdmx/structure.xml`; built on request and kept per release.",
+        "The data.", errors=SQL_ERRORS, media=_SDMX_CSV),
+    "/api/indicators/{}.jsonstat": Operation(
+        "statistics", "One indicator as JSON-stat 2.0", "The indicator's preferred values in every region as "
+        "one JSON-stat 2.0 dataset (as a package's `observations.jsonstat`); built on request and kept per "
+        "release. `lang=zh` gives Chinese labels.", "The dataset.", query=("lang",), errors=SQL_ERRORS),
     "/api/releases": Operation("releases", "The release history", "Every release, newest first, and which is "
                                "current.", "The releases.", schema="Releases"),
     "/api/releases/{}": Operation("releases", "One release's metadata", "Version, creation time, previous "
@@ -182,6 +220,8 @@ COMPONENTS = {
                   "schema": {"type": "integer", "minimum": 1}},
         "_next": {"name": "_next", "in": "query", "description": "The `next` token of the previous page.",
                   "schema": {"type": "string"}},
+        "lang": {"name": "lang", "in": "query", "description": "Labels in English (`en`, the default) or "
+                 "Chinese (`zh`).", "schema": {"type": "string", "enum": ["en", "zh"]}},
         "If-None-Match": {"name": "If-None-Match", "in": "header", "description": "ETags the client holds: "
                           "304 when one matches.", "schema": {"type": "string"}},
         "filters": {"name": "filters", "in": "query", "style": "form", "explode": True,
@@ -200,7 +240,8 @@ COMPONENTS = {
     },
     "responses": {
         "BadRequest": _error_response("Bad input: bad or refused SQL (`invalid-sql`), a query over the time "
-                                      "limit (`query-timeout`), a bad parameter (`bad-parameter`)."),
+                                      "limit (`query-timeout`), a bad parameter (`bad-parameter`), an indicator "
+                                      "with more values than one answer holds (`too-many-values`)."),
         "NotFound": _error_response("No such release, package, resource, indicator or file (`not-found`)."),
         "MethodNotAllowed": _error_response("The method is not allowed here."),
         "RangeNotSatisfiable": _error_response("The `Range` asked for is outside the file."),

@@ -1,7 +1,9 @@
-"""Reads the query string of a table page (``/api/packages/<name>/<resource>.json``) into a rows.Request."""
+"""Reads query strings: a table page's (``/api/packages/<name>/<resource>.json``) into a rows.Request, and
+the ``lang`` of statistics formats."""
 
 from __future__ import annotations
 
+from flask import request
 from werkzeug.datastructures import MultiDict
 
 from ..errors import QueryError
@@ -28,3 +30,12 @@ def rows_request(args: MultiDict) -> Request:
     filters = {k: args.getlist(k) for k in args if not k.startswith("_")}
     return Request(filters=filters, sort=args.get("_sort") or args.get("_sort_desc"),
                    descending="_sort_desc" in args, size=int(size), after=args.get("_next") or None)
+
+
+def stat_lang() -> str:
+    """``lang`` of a JSON-stat or SDMX answer: ``en`` (the default) or ``zh``, as the pages take it."""
+    lang = request.args.get("lang", "en")
+    if lang not in ("en", "zh"):
+        raise QueryError(f"lang must be 'en' or 'zh', got {lang!r}", code="bad-parameter",
+                         details={"parameter": "lang"})
+    return lang

@@ -173,7 +173,7 @@ def _distributions(graph: Graph, dataset) -> dict[str, URIRef]:
     return found
 
 
-def test_one_distribution_per_zip_csv_and_parquet_with_real_sizes_and_checksums(graph, release, client):
+def test_one_distribution_per_file_with_real_sizes_and_checksums(graph, release, client):
     pinned = f"https://{HOST}/api/releases/{release.version}/packages/"
     for name, dataset in _datasets(graph).items():
         descriptor = release.descriptor(name)
@@ -183,10 +183,26 @@ def test_one_distribution_per_zip_csv_and_parquet_with_real_sizes_and_checksums(
             expected[f"{pinned}{name}/{resource['path']}"] = ("text/csv", folder / resource["path"])
             expected[f"{pinned}{name}/{resource['name']}.parquet"] = (
                 "application/vnd.apache.parquet", release.path / "parquet" / name / f"{resource['name']}.parquet")
+        expected.update(_office_and_statistics_files(release, name, pinned))
         distributions = _distributions(graph, dataset)
         assert sorted(distributions) == sorted(expected)
         for url, (mediatype, path) in expected.items():
             _check_distribution(graph, distributions[url], url, mediatype, path.read_bytes(), client)
+
+
+def _office_and_statistics_files(release, name: str, pinned: str) -> dict:
+    """The workbook, and for an observations resource its Stata, JSON-stat (English) and SDMX-CSV files."""
+    files = {f"{pinned}{name}.xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                      release.path / "workbooks" / f"{name}.xlsx")}
+    if (release.path / "sdmx" / name / "observations.csv").is_file():
+        files.update({
+            f"{pinned}{name}/observations.dta": ("application/x-stata-dta",
+                                                 release.path / "stata" / name / "observations.dta"),
+            f"{pinned}{name}/observations.jsonstat": ("application/json",
+                                                      release.path / "jsonstat" / name / "observations.en.json"),
+            f"{pinned}{name}/observations.sdmx.csv": ("application/vnd.sdmx.data+csv",
+                                                      release.path / "sdmx" / name / "observations.csv")})
+    return files
 
 
 def _check_distribution(graph, distribution, url, mediatype, data: bytes, client):
@@ -244,6 +260,6 @@ def test_drop_in_package_without_chinese_or_coverage_falls_back(tmp_path, shapes
     assert _one(graph, dataset, DCT.license) == URIRef(descriptor["licenses"][0]["path"])
     assert not list(graph.objects(dataset, DCT.temporal)) and not list(graph.objects(dataset, DCAT.keyword))
     assert str(_one(graph, _one(graph, dataset, DCT.publisher), FOAF.name)) == "socsec project"
-    assert len(_distributions(graph, dataset)) == 1 + 2 * len(descriptor["resources"])
+    assert len(_distributions(graph, dataset)) == 2 + 2 * len(descriptor["resources"])  # zip, xlsx
     assert set(graph.objects(dataset, DCT.language)) == {URIRef(f"{EU}language/ENG")}
     assert _results(graph, shapes).get("Violation", []) == []

@@ -7,6 +7,7 @@ from flask import request, url_for
 
 from ... import browse
 from ...catalog import snake
+from ...downloads import sdmx_path, stata_path, workbook_path
 from ..releases import release_for, sandbox_for, store
 from .common import blueprint, markdown, render
 
@@ -48,7 +49,16 @@ def package(name: str):
     return render("package.html", release=release, name=name, descriptor=descriptor, resources=resources,
                   readme=markdown(readme.read_text("utf-8")) if readme.is_file() else None,
                   validation=browse.validation_of(release, name),
-                  history=browse.history(store(), name), jsonld=_dataset(release, name, descriptor))
+                  history=browse.history(store(), name), jsonld=_dataset(release, name, descriptor),
+                  formats=_formats(release, name, descriptor))
+
+
+def _formats(release, name: str, descriptor: dict) -> dict:
+    """Which of the release's workbook, Stata and statistics files this package has."""
+    names = [r["name"] for r in descriptor.get("resources", [])]
+    return {"xlsx": workbook_path(release.path, name).is_file(),
+            "dta": {r for r in names if stata_path(release.path, name, r).is_file()},
+            "stat": {"observations"} if sdmx_path(release.path, name).is_file() else set()}
 
 
 def _dataset(release, name: str, descriptor: dict) -> dict:
