@@ -52,7 +52,9 @@ EU = "http://publications.europa.eu/resource/authority/"
 FILE_TYPES = {"application/zip": "ZIP", "text/csv": "CSV", "text/tab-separated-values": "TSV",
               "application/vnd.apache.parquet": "PARQUET", "application/json": "JSON",
               "application/ld+json": "JSON_LD", "application/xml": "XML", "text/xml": "XML",
-              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX"}
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+              "application/vnd.sdmx.data+csv": "SDMX"}
+# Stata's .dta has no code in the EU file-type authority: its distributions go without dct:format (a warning)
 THEME = {"@id": f"{EU}data-theme/SOCI", "@type": "skos:Concept",
          "skos:prefLabel": {"@value": "Population and society", "@language": "en"}}
 THEMES = {"@id": f"{EU}data-theme", "@type": "skos:ConceptScheme",

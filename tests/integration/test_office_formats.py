@@ -4,6 +4,7 @@ the released CSV value by value (Chinese text included); served with ETag and Ra
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import math
@@ -40,10 +41,14 @@ def _expected(field: dict, text: str):
         return float(text)
     if kind == "boolean":
         return text in field.get("trueValues", ["true", "True", "TRUE", "1"])
+    if kind == "date":
+        return datetime.date.fromisoformat(text)
     return text
 
 
 def _same(got, want) -> bool:
+    if isinstance(want, datetime.date):  # a date cell reads back as a datetime at midnight
+        return isinstance(got, datetime.datetime) and got == datetime.datetime.combine(want, datetime.time())
     if isinstance(want, float) or (isinstance(want, int) and not isinstance(want, bool)):
         return isinstance(got, (int, float)) and not isinstance(got, bool) and float(got) == float(want)
     return got == want
@@ -95,6 +100,8 @@ def test_every_package_has_a_workbook_whose_sheets_hold_the_csv_values(project, 
 
 
 def _key(value):
+    if isinstance(value, datetime.date):  # datetime too: a date cell reads back as midnight of that day
+        return value.isoformat()[:10]
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
