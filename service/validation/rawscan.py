@@ -33,13 +33,19 @@ class RawScan:
     bad_note: str = ""
     blank_lines: bool = False
     odd_bytes: bool = False         # a byte outside printable ASCII, tab, CR, LF and FF
+    carriage_return: bool = False   # the file holds a CR byte
+    mark_byte: bool = False         # the file holds the byte 0x01 (the fast path's empty-cell mark)
+    space_quote: bool = False       # spaces then a quote character (``quotes``) somewhere in the file
     head: bytes = b""               # first DETECT_BUFFER bytes
     extra: dict = field(default_factory=dict)
 
 
-def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool) -> RawScan:
-    """Stream ``path`` once; validate UTF-8 only when ``utf8`` is true."""
+def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool, quotes: bytes = b'"\'') -> RawScan:
+    """Stream ``path`` once; validate UTF-8 only when ``utf8`` is true. The probes that need the
+    dialect (known after sniffing) are answered here in a looser form: only when one is true does
+    the exact probe read the file again (``space_before_quote``)."""
     result = RawScan()
+    spaced = re.compile(b" [" + re.escape(quotes) + b"]") if quotes else None
     hashers = {k: hashlib.new(k) for k, on in (("md5", md5), ("sha256", sha256)) if on}
     decoder = codecs.getincrementaldecoder("utf-8")() if utf8 else None
     tail = b""
@@ -53,11 +59,17 @@ def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool) -> RawScan:
                 _decode(decoder, chunk, result)
             if not result.odd_bytes:
                 result.odd_bytes = bool(chunk.translate(None, PLAIN))
+            if result.odd_bytes and not result.mark_byte:
+                result.mark_byte = b"\x01" in chunk
+            if not result.carriage_return:
+                result.carriage_return = b"\r" in chunk
+            if spaced is not None and not result.space_quote:
+                result.space_quote = spaced.search(tail + chunk) is not None
             if not result.blank_lines:
                 probe = tail + chunk
                 result.blank_lines = (b"\n\n" in probe or b"\n\r\n" in probe or b"\r\r" in probe
                                       or (result.size == 0 and chunk[:1] in (b"\n", b"\r")))
-                tail = chunk[-2:]
+            tail = chunk[-2:]
             result.size += len(chunk)
     if decoder is not None and result.bad_offset is None:
         try:
