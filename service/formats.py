@@ -120,7 +120,11 @@ def _csv_cell(value) -> str:
 
 
 def to_ndjson(columns: list[str], rows: list[tuple]) -> str:
-    return "".join(json.dumps(obj, ensure_ascii=False) + "\n" for obj in rows_as_objects(columns, rows))
+    return ndjson_lines(rows_as_objects(columns, rows))
+
+
+def ndjson_lines(objects: list[dict]) -> str:
+    return "".join(json.dumps(obj, ensure_ascii=False) + "\n" for obj in objects)
 
 
 def to_parquet(table) -> bytes:

@@ -64,6 +64,13 @@ class QueryStream:
                 self.box.gate.leave()
 
 
+# DuckDB types whose Arrow values (``to_pylist``) are the Python values ``fetchall`` gives, so that an
+# answer encoded from Arrow is the answer encoded from rows (tests/unit/test_capped_arrow.py)
+ARROW_TYPES = frozenset({"BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+                         "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "VARCHAR"})
+READ_BATCH_ROWS = 65536
+
+
 @dataclass
 class QueryResult:
     columns: list[str]
@@ -168,14 +175,16 @@ class Sandbox:
                              details={"statement_type": kind.name})
         self._guard.check(sql)
 
-    def run(self, sql: str, params: dict | None = None, *, arrow: bool = False,
+    def run(self, sql: str, params: dict | None = None, *, arrow: bool = False, batches: bool = False,
             gone: Callable[[], bool] | None = None) -> QueryResult:
-        """Run one untrusted SELECT; ``arrow`` gives a pyarrow Table (for Parquet) instead of rows.
+        """Run one untrusted SELECT; ``arrow`` gives a pyarrow Table (for Parquet) instead of rows;
+        ``batches`` gives one too when every column is of a type in ``ARROW_TYPES`` (whose Arrow
+        values are the Python values DuckDB gives), else rows.
 
         ``gone`` tells whether the client has left: then the query is interrupted."""
         self.check(sql)
         with self.gate.slot():
-            return self._execute(sql, params, arrow, gone)
+            return self._execute(sql, params, arrow, gone, batches)
 
     def run_trusted(self, sql: str, params: list | dict | None = None) -> QueryResult:
         """socsec's own queries: no statement checks, the same time limit, no slot of the gate."""
@@ -201,10 +210,12 @@ class Sandbox:
             self._raise(exc, watchdog, self.stream_time_limit_ms)
         return QueryStream(self, columns, reader, cursor, watchdog)
 
-    def _execute(self, sql: str, params, arrow: bool = False, gone=None) -> QueryResult:
+    def _execute(self, sql: str, params, arrow: bool = False, gone=None, batches: bool = False) -> QueryResult:
         """Fetch at most ``max_rows + 1`` rows: DuckDB's result streams, so the rest is never computed
         (but an ORDER BY without LIMIT still sorts all its input). Arrow answers go through a relation
-        limited the same way (a cursor's own Arrow read would copy the whole result first)."""
+        limited the same way (a cursor's own Arrow read would copy the whole result first); ``batches``
+        reads the query's relation as Arrow record batches until ``max_rows + 1`` rows when its types
+        allow (``ARROW_TYPES``), else rows as above."""
         cursor = self._root.cursor() if arrow else self._cursor()
         started = time.perf_counter()
         ended = False  # the result was read to its end, with no error
@@ -215,11 +226,18 @@ class Sandbox:
                     columns, types = list(relation.columns), [str(t) for t in relation.types]
                     table, rows = relation.limit(self.max_rows + 1).to_arrow_table(), []
                 else:
-                    cursor.execute(sql, params or None)
-                    columns = [d[0] for d in cursor.description or []]
-                    types = [str(d[1]) for d in cursor.description or []]
-                    table, rows = None, cursor.fetchmany(self.max_rows + 1)
-                    ended = len(rows) <= self.max_rows
+                    relation = cursor.sql(sql, params=params or None) if batches else None
+                    if relation is not None and all(str(t) in ARROW_TYPES for t in relation.types):
+                        columns, types = list(relation.columns), [str(t) for t in relation.types]
+                        (table, ended), rows = self._read_batches(relation), []
+                        if watchdog.reason:  # an interrupt that came too late for DuckDB to see it
+                            raise duckdb.InterruptException("interrupted")
+                    else:
+                        cursor.execute(sql, params or None)
+                        columns = [d[0] for d in cursor.description or []]
+                        types = [str(d[1]) for d in cursor.description or []]
+                        table, rows = None, cursor.fetchmany(self.max_rows + 1)
+                        ended = len(rows) <= self.max_rows
             except BaseException as exc:  # noqa: BLE001 - turned into a QueryError or re-raised
                 self._raise(exc, watchdog, self.time_limit_ms)
             finally:
@@ -233,6 +251,20 @@ class Sandbox:
             return QueryResult(columns, types, [], table.num_rows > self.max_rows, elapsed,
                                table.slice(0, self.max_rows))
         return QueryResult(columns, types, rows[: self.max_rows], len(rows) > self.max_rows, elapsed)
+
+    def _read_batches(self, relation):
+        """The relation's first ``max_rows + 1`` rows as an Arrow table (its result streams: the
+        rest is never computed), and whether the result was read to its end within them."""
+        import pyarrow as pa
+
+        reader = relation.to_arrow_reader(min(self.max_rows + 1, READ_BATCH_ROWS))
+        parts, count = [], 0
+        for batch in reader:
+            parts.append(batch)
+            count += batch.num_rows
+            if count > self.max_rows:
+                return pa.Table.from_batches(parts, reader.schema), False
+        return pa.Table.from_batches(parts, reader.schema), True
 
     def _raise(self, exc: BaseException, watchdog: Watchdog, limit_ms: int):
         """Turn what DuckDB raised into the error to answer with (timeouts and cancels by their cause)."""
