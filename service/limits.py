@@ -1,10 +1,17 @@
-"""Limits on running queries: how many at once (``Gate``) and for how long (``Watchdog``).
+"""Limits on running queries: how many at once (``Gate``), for how long (``Watchdog``), and how many heavy
+ones (``HeavyClass``).
 
 A ``Gate`` lets a query wait a moment for a free slot (``wait_s``), then refuses it (503 with
 Retry-After at the web layer): a bounded wait, never a queue that grows behind slow queries. A
 ``Watchdog`` interrupts a running query's cursor when its time limit passes or, when it is given a way
 to tell, when its client has gone away. One thread per process watches every running query (a heap of
 deadlines), so a query costs a heap push rather than a thread of its own.
+
+Short queries first: every query starts in the short class; one that outlives the short budget is
+interrupted and run again in the ``HeavyClass``: at most ``size`` at once per process, each on a thread
+of the class's own at a lower CPU priority (``nice`` 10), against a DuckDB instance with one thread
+(``sandbox``), so that heavy queries take the CPU short ones leave. A query over the bound is answered
+503 ``too-many-heavy-queries`` at once, never queued.
 """
 
 from __future__ import annotations
@@ -12,11 +19,13 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
-from .errors import QueryBusy
+from .errors import HeavyBusy, QueryBusy
 
 
 class Gate:
@@ -47,6 +56,45 @@ class Gate:
             yield
         finally:
             self.leave()
+
+
+class HeavyClass:
+    """At most ``size`` heavy queries at once in this process, each run on a thread of the class's own
+    pool whose CPU priority is lowered (Linux sets it per thread)."""
+
+    NICE = 10
+
+    def __init__(self, size: int):
+        if size < 1:
+            raise ValueError("the heavy class needs at least one slot")
+        self.size = size
+        self._slots = threading.BoundedSemaphore(size)
+        self._pool: tuple[int, ThreadPoolExecutor] | None = None
+        self._lock = threading.Lock()
+
+    def run(self, job: Callable):
+        """``job()`` on a heavy thread, its result or its error; 503 when the class is full."""
+        if not self._slots.acquire(False):
+            raise HeavyBusy(f"this query ran past the short budget and {self.size} heavy "
+                            f"{'query is' if self.size == 1 else 'queries are'} running in this server "
+                            "process, the most it runs at once; try again in a moment",
+                            details={"max_heavy_queries": self.size})
+        try:
+            return self._executor().submit(job).result()
+        finally:
+            self._slots.release()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:  # a forked worker makes its own threads
+            if self._pool is None or self._pool[0] != os.getpid():
+                self._pool = (os.getpid(), ThreadPoolExecutor(self.size, thread_name_prefix="socsec-heavy",
+                                                              initializer=_lower_priority, initargs=(self.NICE,)))
+            return self._pool[1]
+
+
+def _lower_priority(nice: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):  # Linux: the thread's own priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
 
 
 class Watchdog:
