@@ -8,7 +8,8 @@ to tell, when its client has gone away. One thread per process watches every run
 deadlines), so a query costs a heap push rather than a thread of its own.
 
 Short queries first: every query starts in the short class; one that outlives the short budget is
-interrupted and run again in the ``HeavyClass``: at most ``size`` at once per process, each on a thread
+interrupted and run again in the ``HeavyClass`` (when the class is full at that moment, the query is given
+three budgets more in the short class first: a short query slowed by a busy machine still ends there): at most ``size`` at once per process, each on a thread
 of the class's own at a lower CPU priority (``nice`` 10), against a DuckDB instance with one thread
 (``sandbox``), so that heavy queries take the CPU short ones leave. A query over the bound is answered
 503 ``too-many-heavy-queries`` at once, never queued.
@@ -71,6 +72,10 @@ class HeavyClass:
         self._slots = threading.BoundedSemaphore(size)
         self._pool: tuple[int, ThreadPoolExecutor] | None = None
         self._lock = threading.Lock()
+        self.running = 0
+
+    def full(self) -> bool:
+        return self.running >= self.size
 
     def run(self, job: Callable):
         """``job()`` on a heavy thread, its result or its error; 503 when the class is full."""
@@ -79,9 +84,13 @@ class HeavyClass:
                             f"{'query is' if self.size == 1 else 'queries are'} running in this server "
                             "process, the most it runs at once; try again in a moment",
                             details={"max_heavy_queries": self.size})
+        with self._lock:
+            self.running += 1
         try:
             return self._executor().submit(job).result()
         finally:
+            with self._lock:
+                self.running -= 1
             self._slots.release()
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -102,8 +111,10 @@ class Watchdog:
 
     ``reason`` tells afterwards why it fired (``"timeout"``, ``"disconnected"``) or ``None``."""
 
-    def __init__(self, cursor, limit_s: float, gone: Callable[[], bool] | None = None):
+    def __init__(self, cursor, limit_s: float, gone: Callable[[], bool] | None = None,
+                 extend: Callable[[], float | None] | None = None):
         self.cursor, self.limit_s, self.gone = cursor, limit_s, gone
+        self.extend = extend  # asked once at the deadline: seconds more, or None to fire
         self.reason: str | None = None
         self.done = False
         self._lock = threading.Lock()  # once stop() returns, no interrupt reaches the cursor
@@ -124,6 +135,12 @@ class Watchdog:
             self.done = True  # the watcher drops it at its next look
 
     def fire(self, reason: str) -> None:
+        if reason == "timeout" and self.extend is not None:
+            more, self.extend = self.extend(), None
+            if more:
+                self.deadline = time.monotonic() + more
+                _WATCHER.add(self)
+                return
         with self._lock:
             if self.done:
                 return

@@ -261,7 +261,8 @@ class Sandbox:
         cursor = self._heavy_cursor() if heavy else self._root.cursor() if arrow else self._cursor()
         started = time.perf_counter()
         ended = False  # the result was read to its end, with no error
-        with Watchdog(cursor, (budget_ms or self.time_limit_ms) / 1000, gone) as watchdog:
+        grace = (lambda: 3 * budget_ms / 1000 if self.heavy.full() else None) if budget_ms else None
+        with Watchdog(cursor, (budget_ms or self.time_limit_ms) / 1000, gone, grace) as watchdog:
             try:
                 if arrow:
                     relation = cursor.sql(sql, params=params or None)

@@ -129,3 +129,19 @@ def test_the_web_answer_over_the_heavy_bound_is_503_with_retry_after(make_app):
     assert busy.get_json()["error"]["code"] == "too-many-heavy-queries"
     assert busy.get_json()["error"]["details"] == {"max_heavy_queries": 1}
     assert answers[0].status_code == 400 and answers[0].get_json()["error"]["code"] == "query-timeout"
+
+
+@pytest.mark.parametrize("more", [None, 0.4])
+def test_a_watchdog_asks_once_for_more_time(more):
+    from service.limits import Watchdog
+
+    con = duckdb.connect()
+    asked = []
+    started = time.monotonic()
+    with pytest.raises(duckdb.InterruptException):
+        with Watchdog(con, 0.1, extend=lambda: asked.append(1) or more):
+            con.execute(SLOW).fetchall()
+    took = time.monotonic() - started
+    con.close()
+    assert asked == [1]  # once, at the first deadline
+    assert (0.45 <= took < 3) if more else (took < 0.45), took
