@@ -15,9 +15,8 @@ from flask import Blueprint, Response, request
 
 from ..answers import Answer
 from ..errors import QueryError
-from ..export import BATCH_ROWS, CHUNK_BYTES, MEDIA_TYPES, encode
-from ..formats import (arrow_as_objects, arrow_to_csv, jsonable, ndjson_lines, rows_as_objects, to_csv,
-                       to_parquet)
+from ..export import BATCH_ROWS, CHUNK_BYTES, MEDIA_TYPES, capped_csv, encode
+from ..formats import arrow_as_objects, jsonable, ndjson_lines, rows_as_objects, to_csv, to_parquet
 from .client import gone_check
 from .jsontext import dump_bytes
 from .releases import answer_cache, release_for, sandbox_for
@@ -100,7 +99,7 @@ def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) ->
         return Answer(to_parquet(result.table), "application/vnd.apache.parquet", headers)
     table = result.table  # Arrow when every column's values are the same in Arrow (sandbox.ARROW_TYPES)
     if ext == "csv":
-        body = arrow_to_csv(table) if table is not None else to_csv(result.columns, result.rows).encode("utf-8")
+        body = capped_csv(table) if table is not None else to_csv(result.columns, result.rows).encode("utf-8")
         return Answer(body, "text/csv", headers)
     if ext == "ndjson":
         objects = arrow_as_objects(table) if table is not None else rows_as_objects(result.columns, result.rows)

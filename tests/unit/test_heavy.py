@@ -145,3 +145,27 @@ def test_a_watchdog_asks_once_for_more_time(more):
     con.close()
     assert asked == [1]  # once, at the first deadline
     assert (0.45 <= took < 3) if more else (took < 0.45), took
+
+
+def test_a_query_that_was_heavy_starts_in_the_heavy_class_next_time(db):
+    box = box_for(db, time_limit_ms=800)
+    calls = []
+    real = box._execute
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("heavy", False))
+        return real(*args, **kwargs)
+
+    box._execute = spy
+    try:
+        for _ in range(2):
+            with pytest.raises(QueryTimeout):
+                box.run(SLOW)
+        assert calls == [False, True, True]  # short then heavy; the second time heavy at once
+        quick = "select count(*) from pkg.t"
+        box._heavy_seen[(quick, ())] = True  # wrongly taken for heavy: it ends within the budget there
+        assert box.run(quick).rows == [(1000,)] and calls[-1] is True
+        assert (quick, ()) not in box._heavy_seen  # so it is forgotten, and starts short next time
+        assert box.run(quick).rows == [(1000,)] and calls[-1] is False
+    finally:
+        box.close()
