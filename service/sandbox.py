@@ -228,14 +228,10 @@ class Sandbox:
         return self._run_heavy(key, lambda: self._execute(sql, params, arrow, gone, batches, heavy=True))
 
     def _run_heavy(self, key, job) -> QueryResult:
-        """Run ``job`` in the heavy class and remember the query as heavy: the same query on the same
-        release costs the same, so next time it starts there (and, the class full, is refused before it
-        spends any CPU); one that ends within the short budget there is forgotten."""
-        with self._passed_lock:
-            self._heavy_seen[key] = True
-            self._heavy_seen.move_to_end(key)
-            while len(self._heavy_seen) > 1024:
-                self._heavy_seen.popitem(last=False)
+        """Run ``job`` in the heavy class; a query that was heavy there too (past the short budget, or
+        stopped) is remembered: the same query on the same release costs the same, so next time it starts
+        there (and, the class full, is refused before it spends any CPU); one that ended within the
+        budget there is forgotten (a short query slowed by a busy moment)."""
         timed = []
 
         def timed_job():
@@ -248,9 +244,15 @@ class Sandbox:
         try:
             return self.heavy.run(timed_job)
         finally:
-            if timed and timed[0] < self.short_budget_ms:  # it ran, and was short after all
+            if timed:  # it ran (a refused query leaves the memory as it was)
                 with self._passed_lock:
-                    self._heavy_seen.pop(key, None)
+                    if timed[0] >= self.short_budget_ms:
+                        self._heavy_seen[key] = True
+                        self._heavy_seen.move_to_end(key)
+                        while len(self._heavy_seen) > 1024:
+                            self._heavy_seen.popitem(last=False)
+                    else:
+                        self._heavy_seen.pop(key, None)
 
     def run_trusted(self, sql: str, params: list | dict | None = None) -> QueryResult:
         """socsec's own queries: no statement checks, the same time limit, no slot of the gate."""
