@@ -58,17 +58,15 @@ class Table:
         encoding = codecs.lookup(declared).name if declared else None
         utf8 = encoding in (None, "utf-8", "utf-8-sig")
         declared_dialect = fastpath.csv_dialect(resource)
-        quotes = (declared_dialect.quote_char or "").encode("utf-8") + b'"'
-        self.scan = rawscan.scan(path, md5=algo == "md5", sha256=algo == "sha256", utf8=utf8,
-                                 quotes=quotes)
+        self.scan = rawscan.scan(path, md5=algo == "md5", sha256=algo == "sha256", utf8=utf8)
         data_path, encoding = self._prepare(tmp, name, path, encoding)
         dialect = self._dialect(declared_dialect, data_path)
         same = data_path == path  # the scan's byte probes hold for the data (not transcoded or cut)
         if fastpath.file_format(resource) == "tsv" and (
                 self.scan.carriage_return if same else rawscan.contains(data_path, b"\r")):
             raise Fallback("a TSV file with CR characters (frictionless reads it with universal newlines)")
-        if dialect["skip"] and dialect["quote"] and (self.scan.space_quote or not same) \
-                and rawscan.space_before_quote(data_path, dialect["delim"], dialect["quote"]):
+        if dialect["skip"] and dialect["quote"] and rawscan.space_before_quote(data_path, dialect["delim"],
+                                                                               dialect["quote"]):
             raise Fallback("skipInitialSpace before a quoted cell")
         if self.scan.odd_bytes and (
                 self.scan.mark_byte if same else rawscan.contains(data_path, NULL_MARK.encode())):

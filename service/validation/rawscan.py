@@ -35,17 +35,14 @@ class RawScan:
     odd_bytes: bool = False         # a byte outside printable ASCII, tab, CR, LF and FF
     carriage_return: bool = False   # the file holds a CR byte
     mark_byte: bool = False         # the file holds the byte 0x01 (the fast path's empty-cell mark)
-    space_quote: bool = False       # spaces then a quote character (``quotes``) somewhere in the file
     head: bytes = b""               # first DETECT_BUFFER bytes
     extra: dict = field(default_factory=dict)
 
 
-def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool, quotes: bytes = b'"\'') -> RawScan:
-    """Stream ``path`` once; validate UTF-8 only when ``utf8`` is true. The probes that need the
-    dialect (known after sniffing) are answered here in a looser form: only when one is true does
-    the exact probe read the file again (``space_before_quote``)."""
+def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool) -> RawScan:
+    """Stream ``path`` once; validate UTF-8 only when ``utf8`` is true. The byte probes the fast path
+    needs (a CR, the byte 0x01) are answered in the same pass."""
     result = RawScan()
-    spaced = re.compile(b" [" + re.escape(quotes) + b"]") if quotes else None
     hashers = {k: hashlib.new(k) for k, on in (("md5", md5), ("sha256", sha256)) if on}
     decoder = codecs.getincrementaldecoder("utf-8")() if utf8 else None
     tail = b""
@@ -55,7 +52,8 @@ def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool, quotes: byt
                 result.head += chunk[: DETECT_BUFFER - len(result.head)]
             for hasher in hashers.values():
                 hasher.update(chunk)
-            if decoder is not None and result.bad_offset is None:
+            if decoder is not None and result.bad_offset is None and not (
+                    chunk.isascii() and not decoder.getstate()[0]):  # ASCII after a whole character: valid
                 _decode(decoder, chunk, result)
             if not result.odd_bytes:
                 result.odd_bytes = bool(chunk.translate(None, PLAIN))
@@ -63,8 +61,6 @@ def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool, quotes: byt
                 result.mark_byte = b"\x01" in chunk
             if not result.carriage_return:
                 result.carriage_return = b"\r" in chunk
-            if spaced is not None and not result.space_quote:
-                result.space_quote = spaced.search(tail + chunk) is not None
             if not result.blank_lines:
                 probe = tail + chunk
                 result.blank_lines = (b"\n\n" in probe or b"\n\r\n" in probe or b"\r\r" in probe
