@@ -7,7 +7,8 @@ give the same bytes.
 
 Resources: ``regions`` (small lookup table), ``people`` (``rows`` rows: every
 field type the validator checks, a primary key, a foreign key to ``regions``
-and a self-reference). With ``dirty=True`` errors of every kind are sprinkled
+and a self-reference; with ``patterns=True`` its string fields carry pattern
+constraints). With ``dirty=True`` errors of every kind are sprinkled
 at fixed rows, and three more resources hold file-level problems: ``labels``
 (header mismatch, swapped columns, ragged rows), ``empty`` (header only) and
 ``broken`` (wrong hash and bytes, BOM, invalid UTF-8 late in the file).
@@ -33,8 +34,12 @@ def _field(name, type_, **extra):
     return {"name": name, "type": type_, **extra}
 
 
-def people_schema() -> dict:
-    return {
+# pattern constraints for the string fields of ``people`` (``patterns=True``); the dirty rows break some
+PEOPLE_PATTERNS = {"name": r"[A-Z][a-z]+(, | )[A-Z][a-z]+", "status": "(new|active|closed)"}
+
+
+def people_schema(patterns: bool = False) -> dict:
+    schema = {
         "fields": [
             _field("id", "integer", constraints={"required": True}),
             _field("region_id", "integer"),
@@ -56,6 +61,10 @@ def people_schema() -> dict:
             {"fields": ["parent_id"], "reference": {"resource": "", "fields": ["id"]}},
         ],
     }
+    for item in schema["fields"] if patterns else []:
+        if item["name"] in PEOPLE_PATTERNS:
+            item["constraints"] = dict(item.get("constraints", {}), pattern=PEOPLE_PATTERNS[item["name"]])
+    return schema
 
 
 def regions_schema() -> dict:
@@ -194,15 +203,16 @@ def _write_dirty_extras(base: pathlib.Path) -> list[dict]:
     ]
 
 
-def generate(path, rows: int, dirty: bool = False, seed: int = 0) -> dict:
-    """Write the package under ``path`` (created) and return its descriptor."""
+def generate(path, rows: int, dirty: bool = False, seed: int = 0, patterns: bool = False) -> dict:
+    """Write the package under ``path`` (created) and return its descriptor (``patterns``: the
+    string fields of ``people`` carry pattern constraints)."""
     base = pathlib.Path(path)
     base.mkdir(parents=True, exist_ok=True)
     _write_regions(base / "regions.csv", dirty)
     _write_people(base / "people.csv", rows, dirty, seed)
     resources = [
         {"name": "regions", "path": "regions.csv", "schema": regions_schema()},
-        {"name": "people", "path": "people.csv", "schema": people_schema()},
+        {"name": "people", "path": "people.csv", "schema": people_schema(patterns)},
     ]
     if dirty:
         resources += _write_dirty_extras(base)
@@ -217,8 +227,9 @@ def main(argv=None) -> None:
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--dirty", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--patterns", action="store_true", help="pattern constraints on people's strings")
     args = parser.parse_args(argv)
-    generate(args.path, args.rows, dirty=args.dirty, seed=args.seed)
+    generate(args.path, args.rows, dirty=args.dirty, seed=args.seed, patterns=args.patterns)
 
 
 if __name__ == "__main__":

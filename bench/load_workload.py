@@ -20,8 +20,20 @@ import urllib.request
 SLOW_SQL = "select count(*) from range(1000000000000) a"  # runs into the time limit (intended)
 
 
-def targets(base: str) -> list[tuple[str, int, list[str]]]:
-    """(kind, weight, URLs) over the served release: downloads, tables, series, SQL, exports, slow."""
+def targets(base: str, heavy_pct: float | None = None) -> list[tuple[str, float, list[str]]]:
+    """(kind, weight, URLs) over the served release: downloads, tables, series, SQL, exports, slow.
+
+    ``heavy_pct``: the share of requests that are slow SQL, in percent (None: weight 1, about 1%)."""
+    plan = _targets(base)
+    if heavy_pct is None:
+        return plan
+    others = sum(weight for kind, weight, _ in plan if kind != "slow")
+    slow = others * heavy_pct / (100 - heavy_pct)
+    return [(kind, slow if kind == "slow" else weight, urls) for kind, weight, urls in plan
+            if kind != "slow" or slow > 0]
+
+
+def _targets(base: str) -> list[tuple[str, float, list[str]]]:
     catalog = json.load(urllib.request.urlopen(base + "/api/packages", timeout=30))
     indicators = json.load(urllib.request.urlopen(base + "/api/indicators", timeout=30))["indicators"]
     packages = [p["name"] for p in catalog["packages"]]
@@ -110,9 +122,10 @@ def _process(base: str, plan, deadline: float, threads: int, seed: int, queue) -
     queue.put(out)
 
 
-def run(base: str, clients: int, seconds: float, processes: int = 4, seed: int = 7) -> list[tuple]:
+def run(base: str, clients: int, seconds: float, processes: int = 4, seed: int = 7,
+        heavy_pct: float | None = None) -> list[tuple]:
     """``clients`` concurrent clients for ``seconds``; every request recorded."""
-    plan = targets(base)
+    plan = targets(base, heavy_pct)
     deadline = time.time() + seconds
     queue = multiprocessing.Queue()
     per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
@@ -133,7 +146,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-INTENDED = {("slow", "query-timeout"), ("slow", "too-many-queries")}
+INTENDED = {("slow", "query-timeout"), ("slow", "too-many-queries"), ("slow", "too-many-heavy-queries")}
 
 
 def summary(records: list[tuple], seconds: float) -> dict:
@@ -149,6 +162,7 @@ def summary(records: list[tuple], seconds: float) -> dict:
         times = [r[2] for r in records if r[0] == kind]
         per_kind[kind] = (len(times), percentile(times, 50) * 1000, percentile(times, 99) * 1000)
     return {"requests": len(records), "per_second": len(records) / seconds, "errors": errors,
+            "fast_per_second": len(fast) / seconds,
             "fast_p50_ms": percentile([r[2] for r in fast], 50) * 1000,
             "fast_p99_ms": percentile([r[2] for r in fast], 99) * 1000, "per_kind": per_kind}
 
@@ -156,7 +170,8 @@ def summary(records: list[tuple], seconds: float) -> dict:
 def print_summary(title: str, figures: dict) -> None:
     print(f"\n{title}")
     print(f"  requests {figures['requests']:,}  ({figures['per_second']:.0f}/s)")
-    print(f"  fast requests: p50 {figures['fast_p50_ms']:.1f} ms, p99 {figures['fast_p99_ms']:.1f} ms")
+    print(f"  fast requests: {figures['fast_per_second']:.0f} answers/s, p50 {figures['fast_p50_ms']:.1f} ms, "
+          f"p99 {figures['fast_p99_ms']:.1f} ms")
     print("  errors by kind: " + (", ".join(f"{k} x{n}" for k, n in sorted(figures["errors"].items()))
                                   or "none"))
     print(f"  {'kind':<14}{'requests':>9}{'p50 ms':>9}{'p99 ms':>9}")

@@ -42,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Memory for capped SQL answers already given, per server process, in MiB (0: no cache)."),
     Setting("query_wait_ms", 100,
             "How long a query over `max_concurrent_queries` waits for a free slot before its 503, in milliseconds."),
+    Setting("sql_short_budget_ms", 100,
+            "A capped SQL query still running after this many milliseconds is heavy: it is run again in the "
+            "heavy class (one DuckDB thread, lower CPU priority); 0: every query stays short."),
+    Setting("max_heavy_queries", 1,
+            "Heavy SQL queries running at once per server process; one more gets 503 "
+            "`too-many-heavy-queries` with Retry-After."),
     Setting("max_returned_rows", 1000, "Row cap of one SQL answer; more rows set `truncated`."),
     Setting("sql_memory_limit", "512MB", "DuckDB memory limit of the serving connection."),
     Setting("sql_threads", 2, "DuckDB threads of the serving connection."),
@@ -74,6 +80,8 @@ class Settings:
     max_concurrent_queries: int
     query_wait_ms: int
     sql_cache_mb: int
+    sql_short_budget_ms: int
+    max_heavy_queries: int
     max_returned_rows: int
     sql_memory_limit: str
     sql_threads: int

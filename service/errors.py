@@ -108,6 +108,12 @@ class QueryBusy(QueryError):
     status = 503
 
 
+class HeavyBusy(QueryBusy):
+    """A query outlived the short budget and the heavy class of this process is full; retry later."""
+
+    code = "too-many-heavy-queries"
+
+
 class QueryCancelled(QueryError):
     """The client went away; the query was interrupted (nobody reads this answer)."""
 

@@ -76,6 +76,17 @@ def _csv(columns: list[str], schema: pa.Schema, batches) -> Iterator[bytes]:
         yield b"".join(chunk)
 
 
+def capped_csv(table: pa.Table) -> bytes:
+    """A capped answer's CSV from its Arrow table: ``arrow_to_csv``'s bytes (the row encoder's rules),
+    its slices of ``BATCH_ROWS["csv"]`` rows encoded on the encoding threads as an export's batches are."""
+    step = BATCH_ROWS["csv"]
+    if table.num_rows <= step:
+        return arrow_to_csv(table)
+    slices = (table.slice(start, step) for start in range(0, table.num_rows, step))
+    parts = _in_order(_encoder_pool(), (lambda part=part: arrow_to_csv(part, header=False) for part in slices))
+    return b"".join([arrow_to_csv(table.slice(0, 0)), *parts])
+
+
 def _arrow_csv(batch: pa.RecordBatch, options) -> pa.Buffer:
     import pyarrow.csv as pc
 

@@ -120,7 +120,11 @@ def _csv_cell(value) -> str:
 
 
 def to_ndjson(columns: list[str], rows: list[tuple]) -> str:
-    return "".join(json.dumps(obj, ensure_ascii=False) + "\n" for obj in rows_as_objects(columns, rows))
+    return ndjson_lines(rows_as_objects(columns, rows))
+
+
+def ndjson_lines(objects: list[dict]) -> str:
+    return "".join(json.dumps(obj, ensure_ascii=False) + "\n" for obj in objects)
 
 
 def to_parquet(table) -> bytes:
@@ -171,6 +175,23 @@ def _data(strings) -> memoryview:
     return memoryview(data)[offsets[strings.offset]:offsets[strings.offset + len(strings)]]
 
 
+def _holds_any(strings, chars) -> bool:
+    """Whether any string of the array holds one of ``chars`` (searched in its data buffer)."""
+    strings = strings.combine_chunks() if hasattr(strings, "combine_chunks") else strings
+    if strings.null_count == len(strings):
+        return False
+    data = bytes(_data(strings)) if strings.type == _string_type() else None
+    if data is None:
+        return True  # another layout: let the kernels tell
+    return any(char.encode("utf-8") in data for char in chars)
+
+
+def _string_type():
+    import pyarrow as pa
+
+    return pa.string()
+
+
 # what makes the csv module quote a cell (a carriage return too, in Pythons whose csv quotes it)
 _NEEDS_QUOTES = (",", '"', "\n") + (("\r",) if to_csv(["a\rb"], []) != "a\rb\n" else ())
 
@@ -186,6 +207,8 @@ def _arrow_cells(column, pa, pc):
         text = pc.cast(column, pa.string())
     else:
         text = pa.array([None if v is None else _csv_cell(v) for v in column.to_pylist()], pa.string())
+    if not _holds_any(text, _NEEDS_QUOTES):  # one pass over the characters, no kernel per mark
+        return text
     needs = None
     for char in _NEEDS_QUOTES:
         found = pc.match_substring(text, char)

@@ -1,10 +1,18 @@
-"""Limits on running queries: how many at once (``Gate``) and for how long (``Watchdog``).
+"""Limits on running queries: how many at once (``Gate``), for how long (``Watchdog``), and how many heavy
+ones (``HeavyClass``).
 
 A ``Gate`` lets a query wait a moment for a free slot (``wait_s``), then refuses it (503 with
 Retry-After at the web layer): a bounded wait, never a queue that grows behind slow queries. A
 ``Watchdog`` interrupts a running query's cursor when its time limit passes or, when it is given a way
 to tell, when its client has gone away. One thread per process watches every running query (a heap of
 deadlines), so a query costs a heap push rather than a thread of its own.
+
+Short queries first: every query starts in the short class; one that outlives the short budget is
+interrupted and run again in the ``HeavyClass`` (when the class is full at that moment, the query is given
+three budgets more in the short class first: a short query slowed by a busy machine still ends there): at most ``size`` at once per process, each on a thread
+of the class's own at a lower CPU priority (``nice`` 10), against a DuckDB instance with one thread
+(``sandbox``), so that heavy queries take the CPU short ones leave. A query over the bound is answered
+503 ``too-many-heavy-queries`` at once, never queued.
 """
 
 from __future__ import annotations
@@ -12,11 +20,13 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
-from .errors import QueryBusy
+from .errors import HeavyBusy, QueryBusy
 
 
 class Gate:
@@ -49,13 +59,62 @@ class Gate:
             self.leave()
 
 
+class HeavyClass:
+    """At most ``size`` heavy queries at once in this process, each run on a thread of the class's own
+    pool whose CPU priority is lowered (Linux sets it per thread)."""
+
+    NICE = 10
+
+    def __init__(self, size: int):
+        if size < 1:
+            raise ValueError("the heavy class needs at least one slot")
+        self.size = size
+        self._slots = threading.BoundedSemaphore(size)
+        self._pool: tuple[int, ThreadPoolExecutor] | None = None
+        self._lock = threading.Lock()
+        self.running = 0
+
+    def full(self) -> bool:
+        return self.running >= self.size
+
+    def run(self, job: Callable):
+        """``job()`` on a heavy thread, its result or its error; 503 when the class is full."""
+        if not self._slots.acquire(False):
+            raise HeavyBusy(f"this query ran past the short budget and {self.size} heavy "
+                            f"{'query is' if self.size == 1 else 'queries are'} running in this server "
+                            "process, the most it runs at once; try again in a moment",
+                            details={"max_heavy_queries": self.size})
+        with self._lock:
+            self.running += 1
+        try:
+            return self._executor().submit(job).result()
+        finally:
+            with self._lock:
+                self.running -= 1
+            self._slots.release()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:  # a forked worker makes its own threads
+            if self._pool is None or self._pool[0] != os.getpid():
+                self._pool = (os.getpid(), ThreadPoolExecutor(self.size, thread_name_prefix="socsec-heavy",
+                                                              initializer=_lower_priority, initargs=(self.NICE,)))
+            return self._pool[1]
+
+
+def _lower_priority(nice: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):  # Linux: the thread's own priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+
+
 class Watchdog:
     """Interrupts ``cursor`` after ``limit_s`` seconds, or as soon as ``gone()`` says the client left.
 
     ``reason`` tells afterwards why it fired (``"timeout"``, ``"disconnected"``) or ``None``."""
 
-    def __init__(self, cursor, limit_s: float, gone: Callable[[], bool] | None = None):
+    def __init__(self, cursor, limit_s: float, gone: Callable[[], bool] | None = None,
+                 extend: Callable[[], float | None] | None = None):
         self.cursor, self.limit_s, self.gone = cursor, limit_s, gone
+        self.extend = extend  # asked once at the deadline: seconds more, or None to fire
         self.reason: str | None = None
         self.done = False
         self._lock = threading.Lock()  # once stop() returns, no interrupt reaches the cursor
@@ -76,6 +135,12 @@ class Watchdog:
             self.done = True  # the watcher drops it at its next look
 
     def fire(self, reason: str) -> None:
+        if reason == "timeout" and self.extend is not None:
+            more, self.extend = self.extend(), None
+            if more:
+                self.deadline = time.monotonic() + more
+                _WATCHER.add(self)
+                return
         with self._lock:
             if self.done:
                 return

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import QueryCancelled, QueryError, QueryTimeout
-from .limits import Gate, Watchdog
+from .limits import Gate, HeavyClass, Watchdog
 from .sqlguard import SqlGuard, known_paths, scrub
 
 
@@ -64,6 +64,13 @@ class QueryStream:
                 self.box.gate.leave()
 
 
+# DuckDB types whose Arrow values (``to_pylist``) are the Python values ``fetchall`` gives, so that an
+# answer encoded from Arrow is the answer encoded from rows (tests/unit/test_capped_arrow.py)
+ARROW_TYPES = frozenset({"BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+                         "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "VARCHAR"})
+READ_BATCH_ROWS = 65536
+
+
 @dataclass
 class QueryResult:
     columns: list[str]
@@ -84,23 +91,33 @@ class Sandbox:
     IDLE_CURSORS = 8  # kept at most, per sandbox
 
     @classmethod
-    def for_settings(cls, db_path: Path, settings, gate: Gate | None = None) -> Sandbox:
+    def for_settings(cls, db_path: Path, settings, gate: Gate | None = None,
+                     heavy: HeavyClass | None = None) -> Sandbox:
         """A sandbox with the limits of the one Settings object (``config.Settings``)."""
         return cls(db_path, memory_limit=settings.sql_memory_limit, threads=settings.sql_threads,
                    time_limit_ms=settings.sql_time_limit_ms, max_rows=settings.max_returned_rows,
                    max_sql_length=settings.max_sql_length,
-                   stream_time_limit_ms=settings.sql_stream_time_limit_ms, gate=gate)
+                   stream_time_limit_ms=settings.sql_stream_time_limit_ms, gate=gate,
+                   short_budget_ms=settings.sql_short_budget_ms, heavy=heavy)
 
     def __init__(self, db_path: Path, *, memory_limit: str = "512MB", threads: int = 1,
                  time_limit_ms: int = 1000, max_rows: int = 1000, max_sql_length: int = 20000,
-                 stream_time_limit_ms: int = 300000, gate: Gate | None = None):
+                 stream_time_limit_ms: int = 300000, gate: Gate | None = None,
+                 short_budget_ms: int = 0, heavy: HeavyClass | None = None):
         self.db_path = db_path
+        self.memory_limit = memory_limit
+        # short queries first: past the budget a capped query moves to the heavy class (0: it never does)
+        self.short_budget_ms = short_budget_ms if heavy and 0 < short_budget_ms < time_limit_ms else 0
+        self.heavy = heavy
+        self._heavy_root = None
+        self._heavy_lock = threading.Lock()
         self.time_limit_ms = time_limit_ms
         self.stream_time_limit_ms = stream_time_limit_ms
         self.max_rows = max_rows
         self.max_sql_length = max_sql_length
         self.gate = gate or Gate(None)
         self._passed: OrderedDict[str, str] = OrderedDict()  # a text that passed -> the SQL to run
+        self._heavy_seen: OrderedDict[tuple, bool] = OrderedDict()  # queries that were heavy
         self._passed_lock = threading.Lock()
         self._idle: list = []
         self._idle_lock = threading.Lock()
@@ -123,6 +140,31 @@ class Sandbox:
         for cursor in idle:
             cursor.close()
         self._root.close()
+        with self._heavy_lock:
+            if self._heavy_root is not None:
+                self._heavy_root.close()
+
+    def _heavy_connection(self):
+        """The heavy class's DuckDB: an instance of its own (``SET threads`` holds for a whole instance)
+        with one thread, the release's file attached read-only under the name the root gives it, and
+        the same limits and lock."""
+        with self._heavy_lock:
+            if self._heavy_root is None:
+                con = duckdb.connect(":memory:", config={
+                    "autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                    "allow_community_extensions": False, "allow_persistent_secrets": False,
+                    "python_enable_replacements": False, "temp_directory": ""})
+                name = self._root.execute("SELECT current_database()").fetchone()[0]
+                con.execute(f"ATTACH {_quote(str(self.db_path))} AS {_ident(name)} (READ_ONLY)")
+                _lock_down(con, memory_limit=self.memory_limit, threads=1, time_limit_ms=self.time_limit_ms)
+                self._heavy_root, self._heavy_use = con, f"USE {_ident(name)}"
+            return self._heavy_root
+
+    def _heavy_cursor(self):
+        """A cursor of the heavy instance (a cursor starts in the instance's own catalog: USE the file's)."""
+        cursor = self._heavy_connection().cursor()
+        cursor.execute(self._heavy_use)
+        return cursor
 
     def _cursor(self):
         with self._idle_lock:
@@ -171,14 +213,49 @@ class Sandbox:
                              details={"statement_type": kind.name})
         return self._guard.check(sql)
 
-    def run(self, sql: str, params: dict | None = None, *, arrow: bool = False,
+    def run(self, sql: str, params: dict | None = None, *, arrow: bool = False, batches: bool = False,
             gone: Callable[[], bool] | None = None) -> QueryResult:
-        """Run one untrusted SELECT; ``arrow`` gives a pyarrow Table (for Parquet) instead of rows.
+        """Run one untrusted SELECT; ``arrow`` gives a pyarrow Table (for Parquet) instead of rows;
+        ``batches`` gives one too when every column is of a type in ``ARROW_TYPES`` (whose Arrow
+        values are the Python values DuckDB gives), else rows.
 
         ``gone`` tells whether the client has left: then the query is interrupted."""
         sql = self.check(sql)
-        with self.gate.slot():
-            return self._execute(sql, params, arrow, gone)
+        key = (sql, tuple(sorted((params or {}).items())))
+        if not (self.short_budget_ms and key in self._heavy_seen):
+            with self.gate.slot():
+                try:
+                    return self._execute(sql, params, arrow, gone, batches, budget_ms=self.short_budget_ms)
+                except _OverBudget:
+                    pass  # the short slot is freed: the heavy class has its own bound
+        return self._run_heavy(key, lambda: self._execute(sql, params, arrow, gone, batches, heavy=True))
+
+    def _run_heavy(self, key, job) -> QueryResult:
+        """Run ``job`` in the heavy class; a query that was heavy there too (past the short budget, or
+        stopped) is remembered: the same query on the same release costs the same, so next time it starts
+        there (and, the class full, is refused before it spends any CPU); one that ended within the
+        budget there is forgotten (a short query slowed by a busy moment)."""
+        timed = []
+
+        def timed_job():
+            started = time.perf_counter()
+            try:
+                return job()
+            finally:
+                timed.append((time.perf_counter() - started) * 1000)
+
+        try:
+            return self.heavy.run(timed_job)
+        finally:
+            if timed:  # it ran (a refused query leaves the memory as it was)
+                with self._passed_lock:
+                    if timed[0] >= self.short_budget_ms:
+                        self._heavy_seen[key] = True
+                        self._heavy_seen.move_to_end(key)
+                        while len(self._heavy_seen) > 1024:
+                            self._heavy_seen.popitem(last=False)
+                    else:
+                        self._heavy_seen.pop(key, None)
 
     def run_trusted(self, sql: str, params: list | dict | None = None) -> QueryResult:
         """socsec's own queries: no statement checks, the same time limit, no slot of the gate."""
@@ -204,30 +281,47 @@ class Sandbox:
             self._raise(exc, watchdog, self.stream_time_limit_ms)
         return QueryStream(self, columns, reader, cursor, watchdog)
 
-    def _execute(self, sql: str, params, arrow: bool = False, gone=None) -> QueryResult:
+    def _execute(self, sql: str, params, arrow: bool = False, gone=None, batches: bool = False, *,
+                 budget_ms: int = 0, heavy: bool = False) -> QueryResult:
         """Fetch at most ``max_rows + 1`` rows: DuckDB's result streams, so the rest is never computed
         (but an ORDER BY without LIMIT still sorts all its input). Arrow answers go through a relation
-        limited the same way (a cursor's own Arrow read would copy the whole result first)."""
-        cursor = self._root.cursor() if arrow else self._cursor()
+        limited the same way (a cursor's own Arrow read would copy the whole result first); ``batches``
+        reads the query's relation as Arrow record batches until ``max_rows + 1`` rows when its types
+        allow (``ARROW_TYPES``), else rows as above.
+
+        ``budget_ms``: the query is interrupted then and ``_OverBudget`` raised (short queries first);
+        ``heavy``: run on the heavy class's instance, the cursor never kept."""
+        cursor = self._heavy_cursor() if heavy else self._root.cursor() if arrow else self._cursor()
         started = time.perf_counter()
         ended = False  # the result was read to its end, with no error
-        with Watchdog(cursor, self.time_limit_ms / 1000, gone) as watchdog:
+        grace = (lambda: 3 * budget_ms / 1000 if self.heavy.full() else None) if budget_ms else None
+        with Watchdog(cursor, (budget_ms or self.time_limit_ms) / 1000, gone, grace) as watchdog:
             try:
                 if arrow:
                     relation = cursor.sql(sql, params=params or None)
                     columns, types = list(relation.columns), [str(t) for t in relation.types]
                     table, rows = relation.limit(self.max_rows + 1).to_arrow_table(), []
                 else:
-                    cursor.execute(sql, params or None)
-                    columns = [d[0] for d in cursor.description or []]
-                    types = [str(d[1]) for d in cursor.description or []]
-                    table, rows = None, cursor.fetchmany(self.max_rows + 1)
-                    ended = len(rows) <= self.max_rows
+                    relation = cursor.sql(sql, params=params or None) if batches else None
+                    if relation is not None and all(str(t) in ARROW_TYPES for t in relation.types):
+                        columns, types = list(relation.columns), [str(t) for t in relation.types]
+                        (table, ended), rows = self._read_batches(relation), []
+                        if watchdog.reason:  # an interrupt that came too late for DuckDB to see it
+                            raise duckdb.InterruptException("interrupted")
+                    else:
+                        cursor.execute(sql, params or None)
+                        columns = [d[0] for d in cursor.description or []]
+                        types = [str(d[1]) for d in cursor.description or []]
+                        table, rows = None, cursor.fetchmany(self.max_rows + 1)
+                        ended = len(rows) <= self.max_rows
             except BaseException as exc:  # noqa: BLE001 - turned into a QueryError or re-raised
+                if budget_ms and watchdog.reason == "timeout" and \
+                        time.perf_counter() - started < self.time_limit_ms / 1000:
+                    raise _OverBudget() from None
                 self._raise(exc, watchdog, self.time_limit_ms)
             finally:
                 watchdog.stop()
-                if ended and watchdog.reason is None:
+                if ended and watchdog.reason is None and not heavy:
                     self._keep(cursor)
                 else:
                     cursor.close()
@@ -236,6 +330,20 @@ class Sandbox:
             return QueryResult(columns, types, [], table.num_rows > self.max_rows, elapsed,
                                table.slice(0, self.max_rows))
         return QueryResult(columns, types, rows[: self.max_rows], len(rows) > self.max_rows, elapsed)
+
+    def _read_batches(self, relation):
+        """The relation's first ``max_rows + 1`` rows as an Arrow table (its result streams: the
+        rest is never computed), and whether the result was read to its end within them."""
+        import pyarrow as pa
+
+        reader = relation.to_arrow_reader(min(self.max_rows + 1, READ_BATCH_ROWS))
+        parts, count = [], 0
+        for batch in reader:
+            parts.append(batch)
+            count += batch.num_rows
+            if count > self.max_rows:
+                return pa.Table.from_batches(parts, reader.schema), False
+        return pa.Table.from_batches(parts, reader.schema), True
 
     def _raise(self, exc: BaseException, watchdog: Watchdog, limit_ms: int):
         """Turn what DuckDB raised into the error to answer with (timeouts and cancels by their cause)."""
@@ -255,6 +363,18 @@ class Sandbox:
     def _clean(self, message: str) -> str:
         """Never show a server path: the release's, the store's, Python's, temp, home, then any absolute one."""
         return scrub(message, self._paths)
+
+
+class _OverBudget(Exception):
+    """A query outlived the short budget: it moves to the heavy class."""
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _interrupted(message: str) -> bool:

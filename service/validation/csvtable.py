@@ -57,14 +57,19 @@ class Table:
         algo = hashing.split(":", 1)[0] if ":" in hashing else ("md5" if hashing else "")
         encoding = codecs.lookup(declared).name if declared else None
         utf8 = encoding in (None, "utf-8", "utf-8-sig")
+        declared_dialect = fastpath.csv_dialect(resource)
         self.scan = rawscan.scan(path, md5=algo == "md5", sha256=algo == "sha256", utf8=utf8)
         data_path, encoding = self._prepare(tmp, name, path, encoding)
-        dialect = self._dialect(fastpath.csv_dialect(resource), data_path)
-        if fastpath.file_format(resource) == "tsv" and rawscan.contains(data_path, b"\r"):
+        dialect = self._dialect(declared_dialect, data_path)
+        same = data_path == path  # the scan's byte probes hold for the data (not transcoded or cut)
+        if fastpath.file_format(resource) == "tsv" and (
+                self.scan.carriage_return if same else rawscan.contains(data_path, b"\r")):
             raise Fallback("a TSV file with CR characters (frictionless reads it with universal newlines)")
-        if dialect["skip"] and dialect["quote"] and rawscan.space_before_quote(data_path, dialect["delim"], dialect["quote"]):
+        if dialect["skip"] and dialect["quote"] and rawscan.space_before_quote(data_path, dialect["delim"],
+                                                                               dialect["quote"]):
             raise Fallback("skipInitialSpace before a quoted cell")
-        if self.scan.odd_bytes and rawscan.contains(data_path, NULL_MARK.encode()):
+        if self.scan.odd_bytes and (
+                self.scan.mark_byte if same else rawscan.contains(data_path, NULL_MARK.encode())):
             raise Fallback("a cell holds the byte 0x01, which the fast path uses to mark empty cells")
         if self.scan.blank_lines:
             self.blank_rows = rawscan.blank_record_rows(data_path, "utf-8-sig", dialect)
@@ -123,7 +128,8 @@ class Table:
                 labels[0] = labels[0][1:].strip()
         expected = tc.expected_fields(self.fields, labels, dialect["header"])
         mv = schema.get("missingValues", [""])
-        self.layout = tc.Layout(name, ncols, dialect["header"], labels, expected, mv, header_record)
+        self.layout = tc.Layout(name, ncols, dialect["header"], labels, expected, mv, header_record,
+                                ascii_cells=not self.scan.odd_bytes)
 
     def _header_record(self, path, dialect) -> int:
         """frictionless' header detection: the first of the first 100 rows whose

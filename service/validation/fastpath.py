@@ -50,7 +50,10 @@ class CsvDialect:
 
 
 def csv_dialect(resource: dict) -> CsvDialect:
-    """The resource's CSV dialect as frictionless reads it."""
+    """The resource's CSV dialect as frictionless reads it (no dialect: frictionless' defaults,
+    without importing it)."""
+    if not resource.get("dialect"):
+        return CsvDialect()
     from frictionless import Dialect
     from frictionless.formats import CsvControl
 

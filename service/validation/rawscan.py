@@ -33,12 +33,15 @@ class RawScan:
     bad_note: str = ""
     blank_lines: bool = False
     odd_bytes: bool = False         # a byte outside printable ASCII, tab, CR, LF and FF
+    carriage_return: bool = False   # the file holds a CR byte
+    mark_byte: bool = False         # the file holds the byte 0x01 (the fast path's empty-cell mark)
     head: bytes = b""               # first DETECT_BUFFER bytes
     extra: dict = field(default_factory=dict)
 
 
 def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool) -> RawScan:
-    """Stream ``path`` once; validate UTF-8 only when ``utf8`` is true."""
+    """Stream ``path`` once; validate UTF-8 only when ``utf8`` is true. The byte probes the fast path
+    needs (a CR, the byte 0x01) are answered in the same pass."""
     result = RawScan()
     hashers = {k: hashlib.new(k) for k, on in (("md5", md5), ("sha256", sha256)) if on}
     decoder = codecs.getincrementaldecoder("utf-8")() if utf8 else None
@@ -49,15 +52,20 @@ def scan(path: pathlib.Path, *, md5: bool, sha256: bool, utf8: bool) -> RawScan:
                 result.head += chunk[: DETECT_BUFFER - len(result.head)]
             for hasher in hashers.values():
                 hasher.update(chunk)
-            if decoder is not None and result.bad_offset is None:
+            if decoder is not None and result.bad_offset is None and not (
+                    chunk.isascii() and not decoder.getstate()[0]):  # ASCII after a whole character: valid
                 _decode(decoder, chunk, result)
             if not result.odd_bytes:
                 result.odd_bytes = bool(chunk.translate(None, PLAIN))
+            if result.odd_bytes and not result.mark_byte:
+                result.mark_byte = b"\x01" in chunk
+            if not result.carriage_return:
+                result.carriage_return = b"\r" in chunk
             if not result.blank_lines:
                 probe = tail + chunk
                 result.blank_lines = (b"\n\n" in probe or b"\n\r\n" in probe or b"\r\r" in probe
                                       or (result.size == 0 and chunk[:1] in (b"\n", b"\r")))
-                tail = chunk[-2:]
+            tail = chunk[-2:]
             result.size += len(chunk)
     if decoder is not None and result.bad_offset is None:
         try:

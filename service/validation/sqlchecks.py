@@ -17,8 +17,10 @@ and its column this module builds:
 ``uncertain(col)`` is true for the cells only Python's own readers can judge
 (digits other than ASCII, UUIDs in other spellings, decimals too long for a
 DOUBLE in a key or a bound...): a resource holding one is checked by
-frictionless. ``pattern`` runs Python's ``re`` (the ``py_pattern`` function
-registered by ``register``), not RE2, so it means what it means in frictionless.
+frictionless. ``pattern`` runs in DuckDB (``regexp_full_match``) when
+``patterns.re2_form`` finds that RE2 reads it as Python's ``re`` does, else
+Python's ``re`` (the ``py_pattern`` function registered by ``register``), so
+it means what it means in frictionless either way.
 Long lists of terms are joined as balanced trees (``joined``): a table of
 10,000 columns stays within DuckDB's expression depth.
 """
@@ -26,6 +28,8 @@ Long lists of terms are joined as balanced trees (``joined``): a table of
 from __future__ import annotations
 
 import re
+
+from .patterns import re2_form
 
 INT = r"\s*[+-]?\d+(_\d+)*\s*"
 DIGITS = r"\d+(_\d+)*"
@@ -66,6 +70,14 @@ def py_pattern(cell: str, pattern: str) -> bool:
     if compiled is None:
         compiled = PATTERN_CACHE[pattern] = re.compile(f"^{pattern}$")
     return compiled.match(cell) is not None
+
+
+def pattern_violated(col: str, pattern: str, *, ascii_cells: bool) -> str:
+    """SQL true when the cell breaks the pattern: RE2 when it means the same, else Python's ``re``."""
+    form = re2_form(str(pattern), ascii_cells=ascii_cells)
+    if form is None:
+        return f"NOT py_pattern({col}, {lit(pattern)})"
+    return f"NOT regexp_full_match({col}, {lit(form)})"
 
 
 def register(con) -> None:
@@ -183,8 +195,9 @@ def typed_literal(field: dict, value) -> str:
     return typed(field, f"CAST({lit(value)} AS VARCHAR)") if isinstance(value, str) else repr(value)
 
 
-def constraint_sql(field: dict, col: str) -> list[tuple[str, str]]:
-    """(name, SQL true when violated) for a valid non-missing cell, in order."""
+def constraint_sql(field: dict, col: str, *, ascii_cells: bool = False) -> list[tuple[str, str]]:
+    """(name, SQL true when violated) for a valid non-missing cell, in order; ``ascii_cells``: every
+    cell is printable ASCII (patterns with ``\\d``, ``\\s``, ``\\w`` may then run in RE2)."""
     kind = field.get("type", "any")
     order = ORDER.get(kind, BOUNDED)
     out = []
@@ -202,17 +215,18 @@ def constraint_sql(field: dict, col: str) -> list[tuple[str, str]]:
         elif name == "maxLength":
             out.append((name, f"(length({col}) > {int(limit)})"))
         elif name == "pattern":
-            out.append((name, f"NOT py_pattern({col}, {lit(limit)})"))
+            out.append((name, pattern_violated(col, limit, ascii_cells=ascii_cells)))
         elif name == "enum":
             items = ", ".join(typed_literal(field, v) for v in limit) or "NULL"
             out.append((name, f"NOT coalesce({value} IN ({items}), false)"))
     return out
 
 
-def cell_code(field: dict, col: str, missing_values: list[str]) -> tuple[str, list[str]]:
+def cell_code(field: dict, col: str, missing_values: list[str], *,
+              ascii_cells: bool = False) -> tuple[str, list[str]]:
     """SQL integer code for one cell and the constraint names behind its bits."""
     required = bool(field.get("constraints", {}).get("required"))
-    checks = constraint_sql(field, col)
+    checks = constraint_sql(field, col, ascii_cells=ascii_cells)
     names = (["required"] if required else []) + [name for name, _ in checks]
     base = 1 if required else 0
     terms = [f"CASE WHEN {sql} THEN {2 << (base + i)} ELSE 0 END" for i, (_, sql) in enumerate(checks)]

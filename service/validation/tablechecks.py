@@ -26,6 +26,7 @@ class Layout:
     expected: list[dict]                 # one field per data column (frictionless' expected fields)
     missing_values: list[str] = field(default_factory=lambda: [""])
     header_record: int = 1               # DuckDB record holding the labels (0: no header)
+    ascii_cells: bool = False            # every byte of the file is printable ASCII, tab, CR, LF or FF
 
     def col(self, name: str) -> str | None:
         for index, item in enumerate(self.expected, start=1):
@@ -91,7 +92,7 @@ def row_query(layout: Layout, limit: int) -> tuple[str, list[list[str]]]:
     codes, names, blanks = [], [], []
     for index, item in enumerate(layout.expected, start=1):
         mv = _field_missing_values(item, layout)
-        code, constraint_names = sq.cell_code(item, f"c{index}", mv)
+        code, constraint_names = sq.cell_code(item, f"c{index}", mv, ascii_cells=layout.ascii_cells)
         codes.append(f"{code} AS e{index}")
         names.append(constraint_names)
         blanks.append(sq.missing(f"c{index}", mv))

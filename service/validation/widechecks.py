@@ -59,8 +59,10 @@ def row_errors(con, layout: Layout, limit: int) -> list[tuple]:
     """``tablechecks.row_errors`` for a wide table (after ``unpivot``)."""
     groups, member = _groups(layout)
     long, k = f"{layout.table}_long", len(layout.expected)
-    names = [sq.cell_code(item, "v", item.get("missingValues", layout.missing_values))[1] for item in groups]
-    code = _by_group(groups, lambda item: sq.cell_code(item, "v", item.get("missingValues", layout.missing_values))[0])
+    names = [sq.cell_code(item, "v", item.get("missingValues", layout.missing_values),
+                          ascii_cells=layout.ascii_cells)[1] for item in groups]
+    code = _by_group(groups, lambda item: sq.cell_code(
+        item, "v", item.get("missingValues", layout.missing_values), ascii_cells=layout.ascii_cells)[0])
     missing = _by_group(groups, lambda item: sq.missing("v", item.get("missingValues", layout.missing_values)))
     sql = (f"WITH c AS (SELECT n, i, g, v IS NOT NULL AS present, CASE WHEN g IS NULL THEN 0 ELSE {code} END AS e, "
            f"CASE WHEN g IS NULL THEN true ELSE {missing} END AS m FROM {long}), "

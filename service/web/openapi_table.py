@@ -247,7 +247,8 @@ COMPONENTS = {
         "RangeNotSatisfiable": _error_response("The `Range` asked for is outside the file."),
         "InternalError": _error_response("The server failed (`internal-error`); the error was logged."),
         "Unavailable": _error_response(
-            "No release yet (`no-release`), too many queries at once (`too-many-queries`), or the release does "
+            "No release yet (`no-release`), too many queries at once (`too-many-queries`), a query past the "
+            "short budget while the heavy class is full (`too-many-heavy-queries`), or the release does "
             "not verify; ask again after `Retry-After` seconds.",
             headers={"Retry-After": {"$ref": "#/components/headers/Retry-After"}}),
         "Redirect": {"description": "Permanent redirect to the canonical URL of this format (method kept).",

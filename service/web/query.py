@@ -15,8 +15,8 @@ from flask import Blueprint, Response, request
 
 from ..answers import Answer
 from ..errors import QueryError
-from ..export import BATCH_ROWS, CHUNK_BYTES, MEDIA_TYPES, encode
-from ..formats import jsonable, rows_as_objects, to_csv, to_ndjson, to_parquet
+from ..export import BATCH_ROWS, CHUNK_BYTES, MEDIA_TYPES, capped_csv, encode
+from ..formats import arrow_as_objects, jsonable, ndjson_lines, rows_as_objects, to_csv, to_parquet
 from .client import gone_check
 from .jsontext import dump_bytes
 from .releases import answer_cache, release_for, sandbox_for
@@ -92,17 +92,23 @@ def _not_modified(response: Response, headers: dict) -> Response:
 
 
 def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) -> Answer:
-    result = box.run(text, params or None, arrow=ext == "parquet", gone=gone_check(request.environ))
+    result = box.run(text, params or None, arrow=ext == "parquet", batches=True, gone=gone_check(request.environ))
     headers = {"X-Socsec-Truncated": "true" if result.truncated else "false",
                "X-Socsec-Row-Limit": str(box.max_rows)}
-    if ext == "csv":
-        return Answer(to_csv(result.columns, result.rows).encode("utf-8"), "text/csv", headers)
     if ext == "parquet":
         return Answer(to_parquet(result.table), "application/vnd.apache.parquet", headers)
+    table = result.table  # Arrow when every column's values are the same in Arrow (sandbox.ARROW_TYPES)
+    if ext == "csv":
+        body = capped_csv(table) if table is not None else to_csv(result.columns, result.rows).encode("utf-8")
+        return Answer(body, "text/csv", headers)
     if ext == "ndjson":
-        return Answer(to_ndjson(result.columns, result.rows).encode("utf-8"), "application/x-ndjson", headers)
-    rows = (rows_as_objects(result.columns, result.rows) if shape == "objects"
-            else [[jsonable(v) for v in row] for row in result.rows])
+        objects = arrow_as_objects(table) if table is not None else rows_as_objects(result.columns, result.rows)
+        return Answer(ndjson_lines(objects).encode("utf-8"), "application/x-ndjson", headers)
+    if shape == "objects":
+        rows = arrow_as_objects(table) if table is not None else rows_as_objects(result.columns, result.rows)
+    else:
+        values = zip(*(c.to_pylist() for c in table.columns)) if table is not None else result.rows
+        rows = [[jsonable(v) for v in row] for row in values]
     body = {"ok": True, "release": version, "sql": text, "columns": result.columns, "types": result.types,
             "rows": rows, "truncated": result.truncated, "row_limit": box.max_rows,
             "elapsed_ms": result.elapsed_ms}

@@ -10,12 +10,13 @@ from flask import Flask, Response, current_app, g, request
 
 from ..answers import Answer, AnswerCache
 from ..integrity import require_intact
-from ..limits import Gate
+from ..limits import Gate, HeavyClass
 from ..sandbox import Sandbox
 from ..store import Release, Store
 
 _SANDBOXES: OrderedDict[str, Sandbox] = OrderedDict()
 _GATES: dict[tuple[int, int], Gate] = {}
+_HEAVY: dict[int, HeavyClass] = {}
 _CACHES: dict[int, AnswerCache] = {}
 _LOCK = threading.Lock()
 _KEEP = 3
@@ -81,15 +82,26 @@ def _gate(size: int, wait_ms: int) -> Gate:
     return _GATES[size, wait_ms]
 
 
+def _heavy(size: int) -> HeavyClass | None:
+    """One heavy class per process (per size), like the gate."""
+    if size < 1:
+        return None
+    if size not in _HEAVY:
+        _HEAVY[size] = HeavyClass(size)
+    return _HEAVY[size]
+
+
 def sandbox_for(release: Release) -> Sandbox:
     s = settings()
     key = (f"{release.warehouse}|{s.sql_time_limit_ms}|{s.max_returned_rows}|{s.max_sql_length}"
-           f"|{s.sql_stream_time_limit_ms}|{s.max_concurrent_queries}|{s.query_wait_ms}")
+           f"|{s.sql_stream_time_limit_ms}|{s.max_concurrent_queries}|{s.query_wait_ms}"
+           f"|{s.sql_short_budget_ms}|{s.max_heavy_queries}")
     with _LOCK:
         if key in _SANDBOXES:
             _SANDBOXES.move_to_end(key)
             return _SANDBOXES[key]
-        box = Sandbox.for_settings(release.warehouse, s, gate=_gate(s.max_concurrent_queries, s.query_wait_ms))
+        box = Sandbox.for_settings(release.warehouse, s, gate=_gate(s.max_concurrent_queries, s.query_wait_ms),
+                                   heavy=_heavy(s.max_heavy_queries))
         _SANDBOXES[key] = box
         while len(_SANDBOXES) > _KEEP:
             _SANDBOXES.popitem(last=False)[1].close()

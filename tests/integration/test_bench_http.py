@@ -17,11 +17,12 @@ def test_bench_http_quick_prints_every_figure_and_target(tmp_path):
         capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
-    for query in ("Q1", "Q2", "Q3", "Q4"):
+    for query in ("Q1", "Q2", "Q3", "Q4", "Q5"):
         line = next(line for line in out.splitlines() if line.startswith(query + " "))
         socsec_ms, floor_ms = re.findall(r"\s([\d,]+\.\d)\s", line)[:2]
         assert float(socsec_ms.replace(",", "")) > 0 and float(floor_ms.replace(",", "")) > 0, line
-    assert "same line count" in out  # Q4: socsec's full CSV has as many lines as the floor's
+    # Q4 and Q5: socsec's full and capped CSV have as many lines as the floor's
+    assert [line.startswith(("Q4 ", "Q5 ")) for line in out.splitlines() if "same line count" in line] == [True] * 2
     assert re.search(r"Q1 throughput at concurrency 8: socsec [\d,]+ req/s", out)
     ceiling = re.search(r"Q1 ceiling at concurrency 8: floor \(DuckDB in-process, no HTTP\) ([\d,]+) q/s, "
                         r"socsec /healthz \(HTTP, no query\) ([\d,]+) req/s; together at most ([\d,]+) req/s", out)
@@ -32,8 +33,8 @@ def test_bench_http_quick_prints_every_figure_and_target(tmp_path):
         "n/a (no _stream support)" in out
     assert re.search(r"first answer after start: socsec \d+\.\d\d s", out)
     targets = out.split("\ntarget ")[1].splitlines()[1:]
-    assert [line.split()[0] for line in targets] == ["Q2", "Q3", "Q4", "Q1", "export", "socsec"], out
+    assert [line.split()[0] for line in targets] == ["Q2", "Q3", "Q4", "Q5", "Q1", "Q1", "export", "socsec"], out
     assert all(re.search(r"\s(met|NOT met|n/a)$", line) for line in targets), out
-    assert targets[3].endswith("n/a")  # no Datasette, no throughput ratio
+    assert targets[4].endswith("n/a")  # no Datasette, no throughput ratio
     assert (tmp_path / "http-40000-g1" / "project" / "var" / "store" / "CURRENT").is_file()
     assert not (tmp_path / "datasette-venv").exists()  # --skip-datasette installs nothing
