@@ -1,5 +1,6 @@
 """The query sandbox on a small DuckDB file built by the warehouse."""
 
+import time
 from pathlib import Path
 
 import duckdb
@@ -78,10 +79,19 @@ def test_no_interrupt_reaches_the_next_query_on_a_kept_cursor(db):
     """Queries that end about when their time limit passes, each followed by a quick one on the kept
     cursor: the watchdog's interrupt never lands on the quick query."""
     box = Sandbox(db, time_limit_ms=30, max_rows=5)
+    # sizes calibrated on this machine, from about 0.5x to 1.7x the time limit (a fixed size ends always
+    # in time on a fast machine and never on a slow one)
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        box.run("select count(*) from range(2000000) where range % 7 = 1")
+        timings.append(time.perf_counter() - started)
+    rows_at_limit = int(2_000_000 * 0.030 / sorted(timings)[1])
     timed_out = 0
     for n in range(150):
+        size = int(rows_at_limit * (0.5 + 1.2 * (n % 60) / 60))
         try:
-            box.run(f"select count(*) from range({6_000_000 + 150_000 * (n % 60)}) where range % 7 = {n % 7}")
+            box.run(f"select count(*) from range({size}) where range % 7 = {n % 7}")
         except QueryTimeout:
             timed_out += 1
         for _ in range(3):
