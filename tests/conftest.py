@@ -66,6 +66,20 @@ def edit_csv(path: Path, row: int, column: str, value: str) -> None:
         csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
+def current_release(project: Path):
+    """The project's current release (read through the store, as the web does)."""
+    from service.store import Store
+    return Store(project / "var" / "store").current()
+
+
+def released_rows(release, package: str, resource: str) -> list[dict]:
+    """The rows of a released package's CSV resource ([] when the package has none of that name)."""
+    path = release.path / "packages" / package / "data" / f"{resource}.csv"
+    if not path.is_file():
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
 @pytest.fixture(scope="session")
 def project(tmp_path_factory) -> Path:
     root = make_project(tmp_path_factory.mktemp("project"))

@@ -3,7 +3,6 @@ value compared with the released CSV's preferred rows (source, reliability and n
 
 from __future__ import annotations
 
-import csv
 import json
 import urllib.request
 from pathlib import Path
@@ -12,22 +11,14 @@ import jsonschema
 import pytest
 from pyjstat import pyjstat
 
-from service.store import Store
+from tests.conftest import current_release, released_rows
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "json-stat-2.0.json").read_text())
 VALIDATOR = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
 
 
-def _release(project):
-    return Store(project / "var" / "store").current()
-
-
-def _read(release, package: str, resource: str) -> list[dict]:
-    path = release.path / "packages" / package / "data" / f"{resource}.csv"
-    if not path.is_file():
-        return []
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+_release = current_release
+_read = released_rows
 
 
 def _indicator_packages(release) -> list[str]:

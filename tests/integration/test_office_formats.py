@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 
 from service.statafile import variable_label, variable_names
-from service.store import Store, file_digest, verify
+from service.store import file_digest, verify
 from service.workbook import Sheet, sheet_names, write_workbook
+from tests.conftest import current_release
 
 
-def _release(project):
-    return Store(project / "var" / "store").current()
+_release = current_release
 
 
 def _csv_rows(release, package: str, resource: dict) -> tuple[list[str], list[dict]]:

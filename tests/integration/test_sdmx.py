@@ -4,26 +4,17 @@ read against it give every preferred value of the released CSV with its attribut
 
 from __future__ import annotations
 
-import csv
 import io
 import urllib.request
 
 import pytest
 import sdmx
 
-from service.store import Store
+from tests.conftest import current_release, released_rows
 
 
-def _release(project):
-    return Store(project / "var" / "store").current()
-
-
-def _read(release, package: str, resource: str) -> list[dict]:
-    path = release.path / "packages" / package / "data" / f"{resource}.csv"
-    if not path.is_file():
-        return []
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+_release = current_release
+_read = released_rows
 
 
 @pytest.fixture(scope="module")
