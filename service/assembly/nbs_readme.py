@@ -14,7 +14,7 @@ UNLABELLED = ("`andreadyx-prov-medicare-unlabelled` (data/medicare.csv, 217 valu
               "is a guess, so none of their values is published")
 
 
-def _package_of(reg: Registry, nbs: NbsResult, label: str, source_id: str) -> str:
+def _package_of(label: str, source_id: str) -> str:
     """Where a series that is not published would have gone: by its label's kind."""
     if source_id.startswith("andreadyx"):
         return "social-insurance-by-province"
@@ -31,8 +31,8 @@ def _years(years: list[int]) -> str:
 
 def nbs_section(reg: Registry, package: str, rows: list[dict], nbs: NbsResult) -> list[str]:
     mine = [s for s in nbs.series if any(reg.indicators[i]["package"] == package for i in s.indicators)]
-    left = [u for u in nbs.unmapped if _package_of(reg, nbs, u[1], u[0]) == package]
-    zeros = {k: v for k, v in nbs.zeros.items() if _package_of(reg, nbs, k[1], k[0]) == package}
+    left = [u for u in nbs.unmapped if _package_of(u[1], u[0]) == package]
+    zeros = {k: v for k, v in nbs.zeros.items() if _package_of(k[1], k[0]) == package}
     if not (mine or left or zeros or package == "social-insurance-by-province"):
         return []
     published = [r for r in rows if r["source_id"] in {s for one in mine for s in one.source_ids}]
