@@ -278,10 +278,15 @@ def _killed_pulls(origin_url: str, announced: str, root: Path, kills: int) -> in
     store = Store(root / "var" / "store")
     rng = random.Random(18)
     command = [sys.executable, "-m", "service.cli", "--root", str(root), "pull", origin_url, "--jobs", "2"]
+    started = time.monotonic()  # one whole pull first: the kills fall within its duration on this machine
+    subprocess.run(command, cwd=REPO, capture_output=True, timeout=120, check=True)
+    whole = time.monotonic() - started
+    shutil.rmtree(store.releases_dir)
+    store.pointer.unlink()
     killed = 0
     for _ in range(kills):
         process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.2, 1.0))
+        time.sleep(rng.uniform(0.1, 0.9) * whole)
         process.send_signal(signal.SIGKILL)
         process.wait()
         killed += process.returncode == -signal.SIGKILL
