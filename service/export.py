@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import pyarrow as pa
 
-from .formats import arrow_to_csv, jsonable, to_csv
+from .formats import arrow_csv_lines, arrow_to_csv, jsonable, to_csv
 
 CHUNK_BYTES = 4 * 1024 * 1024
 
@@ -76,15 +76,46 @@ def _csv(columns: list[str], schema: pa.Schema, batches) -> Iterator[bytes]:
         yield b"".join(chunk)
 
 
+class CappedCsv:
+    """A capped answer's CSV, encoded while the query's batches are still being read (a ``sink`` of
+    ``Sandbox.run``): ``arrow_to_csv``'s bytes (the row encoder's rules), its slices of
+    ``BATCH_ROWS["csv"]`` rows encoded on the encoding threads as they come, as an export's batches are,
+    and joined in order by ``finish()``. An answer of one slice is encoded on the caller's thread."""
+
+    batch_rows = BATCH_ROWS["csv"]
+
+    def __init__(self, schema: pa.Schema):
+        self._head = arrow_to_csv(schema.empty_table())
+        self._held: pa.RecordBatch | None = None  # the first slice, until a second one comes
+        self._parts: list[Future] = []
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        for start in range(0, batch.num_rows, self.batch_rows):
+            part = batch.slice(start, self.batch_rows)
+            if self._held is None and not self._parts:
+                self._held = part
+                continue
+            if self._held is not None:
+                self._parts.append(_encoder_pool().submit(arrow_csv_lines, self._held))
+                self._held = None
+            self._parts.append(_encoder_pool().submit(arrow_csv_lines, part))
+
+    def finish(self) -> bytes:
+        if self._held is not None:
+            return b"".join([self._head, arrow_csv_lines(self._held)])
+        return b"".join([self._head, *(part.result() for part in self._parts)])
+
+    def cancel(self) -> None:
+        for part in self._parts:
+            part.cancel()
+
+
 def capped_csv(table: pa.Table) -> bytes:
-    """A capped answer's CSV from its Arrow table: ``arrow_to_csv``'s bytes (the row encoder's rules),
-    its slices of ``BATCH_ROWS["csv"]`` rows encoded on the encoding threads as an export's batches are."""
-    step = BATCH_ROWS["csv"]
-    if table.num_rows <= step:
-        return arrow_to_csv(table)
-    slices = (table.slice(start, step) for start in range(0, table.num_rows, step))
-    parts = _in_order(_encoder_pool(), (lambda part=part: arrow_to_csv(part, header=False) for part in slices))
-    return b"".join([arrow_to_csv(table.slice(0, 0)), *parts])
+    """A capped answer's CSV from a whole Arrow table (``CappedCsv`` given its batches)."""
+    csv = CappedCsv(table.schema)
+    for batch in table.to_batches():
+        csv.add(batch)
+    return csv.finish()
 
 
 def _arrow_csv(batch: pa.RecordBatch, options) -> pa.Buffer:

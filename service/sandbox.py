@@ -11,6 +11,7 @@ what ``sqlguard`` allows (checked on DuckDB's own parse tree); at most
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -79,6 +80,7 @@ class QueryResult:
     truncated: bool
     elapsed_ms: float
     table: object = None  # a pyarrow.Table instead of rows, when asked for Arrow
+    encoded: object = None  # what the ``sink`` made of the batches, when they were read as Arrow
 
 
 class Sandbox:
@@ -214,21 +216,27 @@ class Sandbox:
         return self._guard.check(sql)
 
     def run(self, sql: str, params: dict | None = None, *, arrow: bool = False, batches: bool = False,
-            gone: Callable[[], bool] | None = None) -> QueryResult:
+            sink: Callable | None = None, gone: Callable[[], bool] | None = None) -> QueryResult:
         """Run one untrusted SELECT; ``arrow`` gives a pyarrow Table (for Parquet) instead of rows;
         ``batches`` gives one too when every column is of a type in ``ARROW_TYPES`` (whose Arrow
         values are the Python values DuckDB gives), else rows.
 
+        ``sink`` (with ``batches``) encodes the batches while the next ones are read: called with the
+        result's Arrow schema, it gives an object whose ``add(batch)`` takes each batch as it comes
+        (``max_rows`` rows in all at most), whose ``finish()`` gives the result's ``encoded``, and whose
+        ``cancel()`` drops the work of a query that failed; ``sink.batch_rows`` is the batches' size.
+
         ``gone`` tells whether the client has left: then the query is interrupted."""
         sql = self.check(sql)
         key = (sql, tuple(sorted((params or {}).items())))
+        run = functools.partial(self._execute, sql, params, arrow, gone, batches, sink=sink)
         if not (self.short_budget_ms and key in self._heavy_seen):
             with self.gate.slot():
                 try:
-                    return self._execute(sql, params, arrow, gone, batches, budget_ms=self.short_budget_ms)
+                    return run(budget_ms=self.short_budget_ms)
                 except _OverBudget:
                     pass  # the short slot is freed: the heavy class has its own bound
-        return self._run_heavy(key, lambda: self._execute(sql, params, arrow, gone, batches, heavy=True))
+        return self._run_heavy(key, functools.partial(run, heavy=True))
 
     def _run_heavy(self, key, job) -> QueryResult:
         """Run ``job`` in the heavy class; a query that was heavy there too (past the short budget, or
@@ -282,18 +290,19 @@ class Sandbox:
         return QueryStream(self, columns, reader, cursor, watchdog)
 
     def _execute(self, sql: str, params, arrow: bool = False, gone=None, batches: bool = False, *,
-                 budget_ms: int = 0, heavy: bool = False) -> QueryResult:
+                 sink: Callable | None = None, budget_ms: int = 0, heavy: bool = False) -> QueryResult:
         """Fetch at most ``max_rows + 1`` rows: DuckDB's result streams, so the rest is never computed
         (but an ORDER BY without LIMIT still sorts all its input). Arrow answers go through a relation
         limited the same way (a cursor's own Arrow read would copy the whole result first); ``batches``
         reads the query's relation as Arrow record batches until ``max_rows + 1`` rows when its types
-        allow (``ARROW_TYPES``), else rows as above.
+        allow (``ARROW_TYPES``), else rows as above; ``sink`` takes those batches as they are read.
 
         ``budget_ms``: the query is interrupted then and ``_OverBudget`` raised (short queries first);
         ``heavy``: run on the heavy class's instance, the cursor never kept."""
         cursor = self._heavy_cursor() if heavy else self._root.cursor() if arrow else self._cursor()
         started = time.perf_counter()
         ended = False  # the result was read to its end, with no error
+        encoder = None
         grace = (lambda: 3 * budget_ms / 1000 if self.heavy.full() else None) if budget_ms else None
         with Watchdog(cursor, (budget_ms or self.time_limit_ms) / 1000, gone, grace) as watchdog:
             try:
@@ -305,7 +314,10 @@ class Sandbox:
                     relation = cursor.sql(sql, params=params or None) if batches else None
                     if relation is not None and all(str(t) in ARROW_TYPES for t in relation.types):
                         columns, types = list(relation.columns), [str(t) for t in relation.types]
-                        (table, ended), rows = self._read_batches(relation), []
+                        reader = relation.to_arrow_reader(sink.batch_rows if sink else
+                                                          min(self.max_rows + 1, READ_BATCH_ROWS))
+                        encoder = sink(reader.schema) if sink else None
+                        (table, ended), rows = self._read_batches(reader, encoder), []
                         if watchdog.reason:  # an interrupt that came too late for DuckDB to see it
                             raise duckdb.InterruptException("interrupted")
                     else:
@@ -315,6 +327,8 @@ class Sandbox:
                         table, rows = None, cursor.fetchmany(self.max_rows + 1)
                         ended = len(rows) <= self.max_rows
             except BaseException as exc:  # noqa: BLE001 - turned into a QueryError or re-raised
+                if encoder is not None:
+                    encoder.cancel()
                 if budget_ms and watchdog.reason == "timeout" and \
                         time.perf_counter() - started < self.time_limit_ms / 1000:
                     raise _OverBudget() from None
@@ -325,21 +339,25 @@ class Sandbox:
                     self._keep(cursor)
                 else:
                     cursor.close()
+        encoded = encoder.finish() if encoder is not None else None
         elapsed = round((time.perf_counter() - started) * 1000, 2)
         if table is not None:
             return QueryResult(columns, types, [], table.num_rows > self.max_rows, elapsed,
-                               table.slice(0, self.max_rows))
+                               table.slice(0, self.max_rows), encoded)
         return QueryResult(columns, types, rows[: self.max_rows], len(rows) > self.max_rows, elapsed)
 
-    def _read_batches(self, relation):
-        """The relation's first ``max_rows + 1`` rows as an Arrow table (its result streams: the
-        rest is never computed), and whether the result was read to its end within them."""
+    def _read_batches(self, reader, encoder=None):
+        """The reader's first ``max_rows + 1`` rows as an Arrow table (its result streams: the rest is
+        never computed), and whether the result was read to its end within them; ``encoder`` is given
+        each batch as it comes, cut at ``max_rows`` rows in all."""
         import pyarrow as pa
 
-        reader = relation.to_arrow_reader(min(self.max_rows + 1, READ_BATCH_ROWS))
         parts, count = [], 0
         for batch in reader:
             parts.append(batch)
+            if encoder is not None and count < self.max_rows:
+                encoder.add(batch if count + batch.num_rows <= self.max_rows else
+                            batch.slice(0, self.max_rows - count))
             count += batch.num_rows
             if count > self.max_rows:
                 return pa.Table.from_batches(parts, reader.schema), False

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, request
 
 from ..answers import Answer
 from ..errors import QueryError
-from ..export import BATCH_ROWS, CHUNK_BYTES, MEDIA_TYPES, capped_csv, encode
+from ..export import BATCH_ROWS, CHUNK_BYTES, MEDIA_TYPES, CappedCsv, encode
 from ..formats import arrow_as_objects, jsonable, ndjson_lines, rows_as_objects, to_csv, to_parquet
 from .client import gone_check
 from .jsontext import dump_bytes
@@ -92,14 +92,15 @@ def _not_modified(response: Response, headers: dict) -> Response:
 
 
 def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) -> Answer:
-    result = box.run(text, params or None, arrow=ext == "parquet", batches=True, gone=gone_check(request.environ))
+    result = box.run(text, params or None, arrow=ext == "parquet", batches=True,
+                     sink=CappedCsv if ext == "csv" else None, gone=gone_check(request.environ))
     headers = {"X-Socsec-Truncated": "true" if result.truncated else "false",
                "X-Socsec-Row-Limit": str(box.max_rows)}
     if ext == "parquet":
         return Answer(to_parquet(result.table), "application/vnd.apache.parquet", headers)
     table = result.table  # Arrow when every column's values are the same in Arrow (sandbox.ARROW_TYPES)
     if ext == "csv":
-        body = capped_csv(table) if table is not None else to_csv(result.columns, result.rows).encode("utf-8")
+        body = result.encoded if table is not None else to_csv(result.columns, result.rows).encode("utf-8")
         return Answer(body, "text/csv", headers)
     if ext == "ndjson":
         objects = arrow_as_objects(table) if table is not None else rows_as_objects(result.columns, result.rows)

@@ -2,7 +2,8 @@
 
 The sandbox gives an Arrow table (``batches=True``) only when every column's type is in
 ``sandbox.ARROW_TYPES``; the CSV, NDJSON and JSON bodies built from it must be the bytes the row
-encoder writes from ``fetchmany`` rows of the same query, capped and truncated alike.
+encoder writes from ``fetchmany`` rows of the same query, capped and truncated alike (the CSV
+encoded batch by batch while they are read, ``CappedCsv``, and from the whole table).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from service.export import capped_csv
+from service.export import CappedCsv, capped_csv
 from service.formats import arrow_as_objects, jsonable, ndjson_lines, rows_as_objects, to_csv
 from service.sandbox import ARROW_TYPES, Sandbox
 
@@ -49,11 +50,12 @@ def db(tmp_path_factory) -> Path:
 
 
 def answers(box: Sandbox, sql: str, *, batches: bool) -> tuple[bytes, str, str, str, bool]:
-    result = box.run(sql, batches=batches)
+    result = box.run(sql, batches=batches, sink=CappedCsv)  # the CSV encoded while the batches are read
     table = result.table
     if table is not None:
         values = list(zip(*(c.to_pylist() for c in table.columns)))
-        csv, objects = capped_csv(table), arrow_as_objects(table)
+        csv, objects = result.encoded, arrow_as_objects(table)
+        assert csv == capped_csv(table)  # the same bytes from the whole table
     else:
         values = result.rows
         csv, objects = to_csv(result.columns, result.rows).encode("utf-8"), rows_as_objects(result.columns, result.rows)

@@ -144,3 +144,24 @@ def test_arrow_objects_with_same_named_columns_keep_what_zip_keeps():
 
     table = pa.Table.from_arrays([pa.array([1]), pa.array([2])], names=["a", "a"])
     assert arrow_as_objects(table) == rows_as_objects(["a", "a"], [(1, 2)]) == [{"a": 2}]
+
+
+def test_arrow_csv_writes_doubles_of_every_magnitude_as_repr():
+    """Arrow's own text for a double is kept only where it is repr's (a fraction, 1e-4 to 1e9); 200,000
+    random doubles from 1e-12 to 1e22, rounded, negated, integral and at the edges of that range."""
+    import numpy as np
+    import pyarrow as pa
+
+    from service.formats import arrow_to_csv
+
+    rng = np.random.default_rng(17)
+    n = 200_000
+    x = rng.random(n) * 10.0 ** rng.integers(-12, 23, n)
+    x[::5] = np.round(x[::5], 2)
+    x[::7] = np.floor(x[::7])
+    x[::3] = -x[::3]
+    edges = [1e-4, np.nextafter(1e-4, 0), np.nextafter(1e-4, 1), 1e9, np.nextafter(1e9, 0), 1e9 + 0.5,
+             9999999999.5, 2.0**53 + 2, 5e-324, -0.0, float("nan"), float("inf")]
+    x = np.concatenate([x, edges])
+    table = pa.table({"x": pa.array(x), "n": pa.array(np.arange(len(x)))})
+    assert arrow_to_csv(table) == to_csv(["x", "n"], list(zip(x.tolist(), range(len(x))))).encode("utf-8")

@@ -169,3 +169,36 @@ def test_a_query_that_was_heavy_starts_in_the_heavy_class_next_time(db):
         assert box.run(quick).rows == [(1000,)] and calls[-1] is False
     finally:
         box.close()
+
+
+def test_a_csv_encoded_while_read_starts_again_with_the_query_in_the_heavy_class(db):
+    """An encoder slow enough to take the query past the short budget between two batches: the
+    first attempt's encoder is cancelled, and the answer is the heavy attempt's, whole and in order."""
+    from service.export import CappedCsv
+    from service.formats import to_csv
+
+    sql = "select range as i, range * 2 as j from range(100000) order by i"
+    made = []
+
+    class Slow(CappedCsv):
+        def __init__(self, schema):
+            super().__init__(schema)
+            self.cancelled = False
+            made.append(self)
+
+        def add(self, batch):
+            time.sleep(0.08)  # past the 50 ms budget after the first batch
+            super().add(batch)
+
+        def cancel(self):
+            self.cancelled = True
+            super().cancel()
+
+    box = box_for(db, max_rows=15000)
+    try:
+        result = box.run(sql, batches=True, sink=Slow)
+    finally:
+        box.close()
+    assert [encoder.cancelled for encoder in made] == [True, False]
+    rows = duckdb.sql(sql).fetchall()[:15000]
+    assert result.truncated and result.encoded == to_csv(["i", "j"], rows).encode("utf-8")
