@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -61,6 +62,24 @@ def test_csv_and_ndjson_formats_say_when_truncated(make_app):
     assert response.headers["X-Socsec-Truncated"] == "true"
     lines = client.get("/api/sql.ndjson", query_string={"sql": "select 1 as a, 'x' as b"}).data.decode()
     assert [json.loads(line) for line in lines.splitlines()] == [{"a": 1, "b": "x"}]
+
+
+@pytest.mark.parametrize("ext", ["json", "ndjson", "csv"])
+def test_answers_read_as_rows_or_as_arrow_batches_are_the_same_bytes(make_app, ext):
+    """A row cap under 2,048 answers JSON and NDJSON from rows, a larger one from Arrow batches (CSV
+    always from batches when the types allow): the bytes of the rows are the same either way."""
+    sql = ("select indicator_id, year, value, source_id from social_insurance_coverage.observations "
+           "order by indicator_id, year, source_id")
+    bodies = []
+    for cap in (1000, 5000):
+        response = make_app(max_returned_rows=cap, sql_cache_mb=0).test_client().get(
+            "/api/sql" if ext == "json" else f"/api/sql.{ext}", query_string={"sql": sql})
+        assert response.status_code == 200
+        body = response.data
+        if ext == "json":  # the rows' bytes: the whole body but for the cap and the time taken
+            body = re.sub(rb'"(row_limit|elapsed_ms)":[0-9.]+', b"", body)
+        bodies.append(body)
+    assert bodies[0] == bodies[1] and bodies[0].count(b"\n" if ext != "json" else b"indicator_id") > 20
 
 
 @pytest.mark.parametrize("limit,rows,truncated", [(5, 5, True), (50, 20, False)])
