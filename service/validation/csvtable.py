@@ -209,6 +209,7 @@ class Table:
     def data_findings(self, con, limit, sources, schema) -> list[tuple]:
         layout, pk = self.layout, schema["primaryKey"]
         raw = (wc.row_errors if self.wide else tc.row_errors)(con, layout, limit)
+        self._keep_keys(con, schema, sources)
         raw += tc.unique_errors(con, layout, limit)
         raw += tc.primary_key_errors(con, layout, pk, limit)
         for rank, (fk, source) in enumerate(zip(schema["foreignKeys"], sources)):
@@ -221,6 +222,20 @@ class Table:
                 items.append((row, tc.RANK_PK, "primary-key", None,
                               'cells composing the primary keys are all "None"'))
         return items
+
+    def _keep_keys(self, con, schema, sources) -> None:
+        """Type the key fields once (``tablechecks.keep_keys``) when the key checks would type them
+        over the whole table more than once between them."""
+        unique = [f["name"] for f in self.layout.expected if (f.get("constraints") or {}).get("unique")]
+        names, passes = list(schema["primaryKey"]) + unique, 2 * bool(schema["primaryKey"]) + len(unique)
+        for fk, source in zip(schema["foreignKeys"], sources):
+            names += fk["fields"]
+            passes += 1
+            if source is self.layout:  # into its own resource: the referenced fields are typed here too
+                names += fk["reference"]["fields"]
+                passes += 1
+        if passes > 1:
+            tc.keep_keys(con, self.layout, names)
 
     def check_certain(self, con, compared: set[str]) -> None:
         """Raise Fallback when a data cell is one only Python's readers judge exactly."""

@@ -27,6 +27,7 @@ class Layout:
     missing_values: list[str] = field(default_factory=lambda: [""])
     header_record: int = 1               # DuckDB record holding the labels (0: no header)
     ascii_cells: bool = False            # every byte of the file is printable ASCII, tab, CR, LF or FF
+    keys: dict[str, str] = field(default_factory=dict)  # field -> its typed column in ``{table}_keys``
 
     def col(self, name: str) -> str | None:
         for index, item in enumerate(self.expected, start=1):
@@ -146,8 +147,25 @@ def _typed_col(layout: Layout, name: str) -> str:
             f"THEN NULL ELSE {sq.typed(item, col)} END")
 
 
+def keep_keys(con, layout: Layout, names: list[str]) -> None:
+    """Type the cells of the key fields ``names`` once, into a table of their own (``{table}_keys``:
+    ``n`` and a column per field, over the data rows), which ``keyed_view`` then reads: a key that
+    several checks compare (the primary key's duplicates and its empty cells, a foreign key that
+    points into its own resource) is not typed again by each of them."""
+    names = [name for name in dict.fromkeys(names) if layout.col(name)]
+    if not names:
+        return
+    typed = ", ".join(f"{_typed_col(layout, name)} AS f{i}" for i, name in enumerate(names))
+    con.execute(f"CREATE TEMP TABLE {layout.table}_keys AS SELECT rowid + 1 AS n, {typed} "
+                f"FROM {layout.table} WHERE rowid + 1 >= {layout.first}")
+    layout.keys = {name: f"f{i}" for i, name in enumerate(names)}
+
+
 def keyed_view(layout: Layout, names: list[str], alias: str) -> str:
     """SELECT n, k1..kj typed key columns over the data rows."""
+    if names and all(name in layout.keys for name in names):
+        kept = ", ".join(f"{layout.keys[name]} AS k{i}" for i, name in enumerate(names))
+        return f"SELECT n, {kept} FROM {layout.table}_keys"
     keys = ", ".join(f"{_typed_col(layout, name)} AS k{i}" for i, name in enumerate(names))
     return (f"SELECT rowid + 1 AS n, {keys} FROM {layout.table} "
             f"WHERE rowid + 1 >= {layout.first}") if names else "SELECT NULL AS n WHERE false"
