@@ -48,10 +48,11 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) if samples else float("nan")
 
 
-def alternate(calls: dict[str, callable], n: int) -> dict[str, list[float]]:
-    """Call each in turn ``n`` times (after one warm-up each); milliseconds per call, by name."""
-    for call in calls.values():
-        call()
+def alternate(calls: dict[str, callable], n: int, warmup: int = 1) -> dict[str, list[float]]:
+    """Call each in turn ``n`` times (after ``warmup`` calls each); milliseconds per call, by name."""
+    for _ in range(warmup):
+        for call in calls.values():
+            call()
     out = {name: [] for name in calls}
     for _ in range(n):
         for name, call in calls.items():
