@@ -95,6 +95,11 @@ def _print_ceiling(context: dict, rates: dict, theirs: float | None) -> None:
           f"socsec /healthz (HTTP, no query) {http:,.0f} req/s; together at most {ceiling:,.0f} req/s"
           + (f" = {ceiling / theirs:.2f}x datasette" if theirs else "")
           + f"; socsec reaches {rates['socsec']['rate'] / ceiling:.0%} of it")
+    if "socsec bare" in rates:  # the floor's code inside socsec's server: what a SQL layer costing nothing reaches
+        bare = rates["socsec bare"]["rate"]
+        print(f"Q1 bare route (the floor's Q1 code inside socsec's gunicorn and Flask, no SQL layer; "
+              f"bench/http_bare.py): {bare:,.0f} req/s = {bare / ceiling:.0%} of the ceiling; "
+              f"socsec reaches {rates['socsec']['rate'] / bare:.0%} of the bare route")
 
 
 def _ceiling_target(rates: dict) -> tuple:

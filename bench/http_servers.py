@@ -118,6 +118,23 @@ def start_socsec(root: pathlib.Path, *, rows_cap: int, time_limit_ms: int, worke
     return Server("socsec", argv, port, "/api/sql?sql=select+1", env)
 
 
+def start_bare(root: pathlib.Path, floor_db: pathlib.Path, *, rows: int, rows_cap: int, time_limit_ms: int) -> Server:
+    """``http_bare``: the floor's Q1 code behind socsec's server stack (gunicorn as `socsec serve` runs it,
+    with its default workers and threads, socsec's app), with no SQL layer."""
+    from service.cli import gunicorn_argv
+    from service.config import load_settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCSEC_")}
+    env.update(SOCSEC_ROOT=str(root), SOCSEC_MAX_RETURNED_ROWS=str(rows_cap),
+               SOCSEC_SQL_TIME_LIMIT_MS=str(time_limit_ms), SOCSEC_SQL_CACHE_MB="0",
+               PYTHONPATH=os.pathsep.join([str(pathlib.Path(__file__).resolve().parent), env.get("PYTHONPATH", "")]))
+    settings = load_settings({"root": str(root)}, env={})
+    port = free_port()
+    app = f"http_bare:make(floor_db={str(floor_db)!r}, rows={int(rows)}, rows_cap={int(rows_cap)})"
+    argv = gunicorn_argv("127.0.0.1", port, settings.workers, settings.threads, app=app)
+    return Server("socsec bare", argv, port, "/healthz", env)
+
+
 def start_datasette(exe: pathlib.Path, db: pathlib.Path, *, rows_cap: int, time_limit_ms: int) -> Server:
     port = free_port()
     argv = [str(exe), "serve", "--immutable", str(db), "--port", str(port),

@@ -202,13 +202,17 @@ def serve(ctx: click.Context, dev: bool, host: str | None, port: int | None, wor
 
         create_app().run(host=host, port=port)
         return
+    os.execv(sys.executable, gunicorn_argv(host, port, workers, threads))
+
+
+def gunicorn_argv(host: str, port: int, workers: int, threads: int, app: str = "service.web:create_app()") -> list[str]:
+    """The gunicorn command line of `socsec serve` (bench/http serves its bare route the same way)."""
     # gthread: a query that runs into the time limit holds one thread, not a whole worker; no keep-alive:
     # a gthread worker accepts connections greedily, and kept-alive ones would pin every client to it
-    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+    return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
             "--worker-class", "service.web.worker.JsonErrorWorker", "--threads", str(threads), "--keep-alive", "0",
             "--limit-request-line", "8190",
-            "--access-logfile", "-", "service.web:create_app()"]
-    os.execv(sys.executable, argv)
+            "--access-logfile", "-", app]
 
 
 @main.command()

@@ -28,6 +28,11 @@ def test_bench_http_quick_prints_every_figure_and_target(tmp_path):
                         r"socsec /healthz \(HTTP, no query\) ([\d,]+) req/s; together at most ([\d,]+) req/s", out)
     floor, http, most = (float(g.replace(",", "")) for g in ceiling.groups())
     assert floor > 0 and http > 0 and abs(most - 1 / (1 / floor + 1 / http)) <= 1
+    # the floor's own Q1 code answered from inside socsec's server stack, with no SQL layer
+    bare = re.search(r"Q1 bare route \(.*\): ([\d,]+) req/s = (\d+)% of the ceiling; "
+                     r"socsec reaches (\d+)% of the bare route", out)
+    assert bare and float(bare.group(1).replace(",", "")) > 0, out
+    assert abs(int(bare.group(2)) - round(100 * float(bare.group(1).replace(",", "")) / most)) <= 1
     # the export is complete (every row, chunked transfer ended) or the run says it is not supported
     assert re.search(r"streamed export of 40,000 rows .*: .*40,000 rows \(status 200\)", out) or \
         "n/a (no _stream support)" in out
