@@ -91,11 +91,12 @@ def _not_modified(response: Response, headers: dict) -> Response:
     return Response(status=304, headers=headers)
 
 
-# Capped answers are read as Arrow batches (when their types allow) only where that is the cheaper
-# way at the answer sizes the row cap allows: a CSV from about 500 rows on, JSON and NDJSON from
-# about 2,000 (their objects cost as much from rows below that); rows are cheaper for a small answer
-# (no second binding of the query, no fixed cost per Arrow kernel). Measured per request, in CPU time:
-# 250 rows as JSON 2.5 ms by rows, 2.6 by Arrow; 2,049 rows 8.2 and 5.5; as CSV 1,001 rows 5.3 and 3.3.
+# Capped answers are read as Arrow batches (when their types allow) unless the row cap keeps every
+# answer below the size from which batches are the cheaper way: JSON and NDJSON pay from about 2,000
+# rows (below that their objects cost as much from rows, and rows save a second binding of the query);
+# CSV pays from about 500 rows, so it is always read as batches (the cap cannot tell an answer's size).
+# Measured per request, in CPU time: 250 rows as JSON 2.5 ms by rows, 2.6 by Arrow; 2,049 rows 8.2 and
+# 5.5; as CSV 1,001 rows 5.3 and 3.3.
 _ARROW_FROM_ROWS = {"csv": 0, "json": 2048, "ndjson": 2048, "parquet": 0}
 
 
