@@ -49,8 +49,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Heavy SQL queries running at once per server process; one more gets 503 "
             "`too-many-heavy-queries` with Retry-After."),
     Setting("max_returned_rows", 1000, "Row cap of one SQL answer; more rows set `truncated`."),
-    Setting("sql_memory_limit", "512MB", "DuckDB memory limit of the serving connection."),
+    Setting("sql_memory_limit", "512MB",
+            "DuckDB memory limit of each of a release's DuckDB instances in a server process (the serving one, "
+            "the busy one, the heavy class's)."),
     Setting("sql_threads", 2, "DuckDB threads of the serving connection."),
+    Setting("sql_busy_threads", 1,
+            "DuckDB threads of a capped SQL query that starts while another query runs in the same server "
+            "process (the cores are busy already: splitting it would only add the cost of the split); "
+            "0: always `sql_threads`."),
     Setting("max_sql_length", 20000, "Longest SQL text accepted, in characters."),
     Setting("lock_timeout_s", 0.0, "Seconds `socsec release` waits for another release to finish."),
     Setting("origin", "", "Origin a replica pulls releases from (`socsec serve --origin`): a store served "
@@ -85,6 +91,7 @@ class Settings:
     max_returned_rows: int
     sql_memory_limit: str
     sql_threads: int
+    sql_busy_threads: int
     max_sql_length: int
     lock_timeout_s: float
     origin: str

@@ -8,6 +8,7 @@ import decimal
 import io
 import json
 import math
+import operator
 import uuid
 
 
@@ -33,8 +34,12 @@ def jsonable(value):
     return str(value)
 
 
-def rows_as_objects(columns: list[str], rows: list[tuple]) -> list[dict]:
+def rows_as_objects(columns: list[str], rows: list[tuple], types: list[str] | None = None) -> list[dict]:
+    """The rows as JSON objects, each value as ``jsonable`` gives it. ``types`` (DuckDB's, one per
+    column) lets a query's rows skip the look at each value when their types say it is plain JSON."""
     rows = list(rows)
+    if types is not None and rows and _json_typed(rows, types):
+        return [dict(zip(columns, row)) for row in rows]
     values = _columns(rows)
     slow = [i for i, column in enumerate(values or ()) if not _plain(column, _JSON_NATIVE)]
     if values is None or len(slow) == len(values):
@@ -96,6 +101,28 @@ def _columns(rows: list) -> list | None:
 # (None as an empty cell, floats by repr). The loops here run in C: a plain column costs little.
 _JSON_NATIVE = frozenset({type(None), bool, int, str, float})
 _CSV_NATIVE = frozenset({type(None), int, str, float})
+
+
+# DuckDB types whose Python values are JSON as they are (``jsonable`` returns them unchanged): None,
+# bool, int within 64 bits (what orjson writes), str; floats too, when finite (checked on the values)
+_JSON_TYPES = frozenset({"BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+                         "UINTEGER", "UBIGINT", "VARCHAR"})
+_FLOAT_TYPES = frozenset({"FLOAT", "DOUBLE"})
+
+
+def _json_typed(rows: list[tuple], types: list[str]) -> bool:
+    if len(rows[0]) != len(types):
+        return False
+    for i, kind in enumerate(types):
+        if kind in _FLOAT_TYPES:
+            try:  # as in ``_plain``: a sum is finite only if every term is
+                if not math.isfinite(sum(filter(None, map(operator.itemgetter(i), rows)))):
+                    return False
+            except (OverflowError, TypeError):
+                return False
+        elif kind not in _JSON_TYPES:
+            return False
+    return True
 
 
 def _plain(column: tuple, native: frozenset) -> bool:

@@ -7,6 +7,10 @@ Retry-After at the web layer): a bounded wait, never a queue that grows behind s
 to tell, when its client has gone away. One thread per process watches every running query (a heap of
 deadlines), so a query costs a heap push rather than a thread of its own.
 
+Parallel only when a core is idle (``cores_shared``): a query that starts while the process serves other
+requests or queries, or while the machine has no idle core, is not split across DuckDB threads (the
+sandbox runs it on an instance with fewer); ``Requests`` counts the requests in flight.
+
 Short queries first: every query starts in the short class; one that outlives the short budget is
 interrupted and run again in the ``HeavyClass`` (when the class is full at that moment, the query is given
 three budgets more in the short class first: a short query slowed by a busy machine still ends there): at most ``size`` at once per process, each on a thread
@@ -30,23 +34,29 @@ from .errors import HeavyBusy, QueryBusy
 
 
 class Gate:
-    """At most ``size`` queries at once in this process (``None``: no bound)."""
+    """At most ``size`` queries at once in this process (``None``: no bound); ``running`` counts the
+    queries inside it."""
 
     def __init__(self, size: int | None, wait_s: float = 0.0):
         if size is not None and size < 1:
             raise ValueError("a gate needs at least one slot")
         self.size, self.wait_s = size, wait_s
         self._slots = threading.BoundedSemaphore(size) if size else None
+        self._count = threading.Lock()
+        self.running = 0
 
     def enter(self) -> None:
-        if self._slots is None:
-            return
-        got = self._slots.acquire(timeout=self.wait_s) if self.wait_s > 0 else self._slots.acquire(False)
-        if not got:
-            raise QueryBusy(f"{self.size} queries are running in this server process, the most it runs at once; "
-                            "try again in a moment", details={"max_concurrent_queries": self.size})
+        if self._slots is not None:
+            got = self._slots.acquire(timeout=self.wait_s) if self.wait_s > 0 else self._slots.acquire(False)
+            if not got:
+                raise QueryBusy(f"{self.size} queries are running in this server process, the most it runs at "
+                                "once; try again in a moment", details={"max_concurrent_queries": self.size})
+        with self._count:
+            self.running += 1
 
     def leave(self) -> None:
+        with self._count:
+            self.running -= 1
         if self._slots is not None:
             self._slots.release()
 
@@ -57,6 +67,67 @@ class Gate:
             yield
         finally:
             self.leave()
+
+
+class Requests:
+    """The requests this process is working on: the web layer's WSGI entry counts them (``wrap``).
+    A list's append and pop are atomic under the interpreter lock, so counting takes no lock of its own.
+    A streamed answer counts until its view returns (a running export holds a slot of the ``Gate``)."""
+
+    def __init__(self):
+        self._marks: list = []
+
+    def __len__(self) -> int:
+        return len(self._marks)
+
+    def wrap(self, wsgi_app: Callable) -> Callable:
+        marks = self._marks
+
+        def counted(environ, start_response):
+            marks.append(None)
+            try:
+                return wsgi_app(environ, start_response)
+            finally:
+                marks.pop()
+        return counted
+
+
+REQUESTS = Requests()  # this process's
+
+
+class _Runnable:
+    """The machine's count of runnable threads, the caller included (Linux: ``/proc/loadavg``, read
+    with one ``pread`` on a descriptor kept open per process); None where it cannot be read."""
+
+    def __init__(self):
+        self._fd: tuple[int, int] | None = None  # (pid, descriptor)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> int | None:
+        try:
+            opened = self._fd
+            if opened is None or opened[0] != os.getpid():  # a forked worker opens its own
+                with self._lock:
+                    if self._fd is None or self._fd[0] != os.getpid():
+                        self._fd = (os.getpid(), os.open("/proc/loadavg", os.O_RDONLY | os.O_CLOEXEC))
+                    opened = self._fd
+            return int(os.pread(opened[1], 128, 0).split()[3].split(b"/")[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+
+_RUNNABLE = _Runnable()
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def cores_shared(gate: Gate, heavy: HeavyClass | None) -> bool:
+    """Whether a query starting now shares the cores: another query of this process is running (heavy
+    ones included), or another request, or the machine has no idle core (as many runnable threads as
+    cores, the caller included; unknown counts as idle)."""
+    if gate.running > 1 or len(REQUESTS) > 1 or (heavy is not None and heavy.running):
+        return True
+    runnable = _RUNNABLE()
+    return runnable is not None and runnable >= _CORES
 
 
 class HeavyClass:

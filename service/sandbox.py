@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import QueryCancelled, QueryError, QueryTimeout
-from .limits import Gate, HeavyClass, Watchdog
+from .limits import Gate, HeavyClass, Watchdog, cores_shared
 from .sqlguard import SqlGuard, known_paths, scrub
 
 
@@ -83,14 +83,75 @@ class QueryResult:
     encoded: object = None  # what the ``sink`` made of the batches, when they were read as Arrow
 
 
-class Sandbox:
-    """One read-only root connection per database file; one cursor per query at a time.
+_CONFIG = {  # every instance of a sandbox: nothing loaded or read but the release's file
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False,
+    "allow_community_extensions": False, "allow_persistent_secrets": False,
+    "python_enable_replacements": False, "temp_directory": "",
+}
+
+
+class _Instance:
+    """One DuckDB instance of a sandbox (made by ``connect`` at first use) and its cursors: a cursor
+    starts with ``use`` run (an attached instance points it at the release's catalog).
 
     A cursor whose query ended cleanly (its result read to the end, no error, no interrupt) is kept
     for the next query: a new DuckDB connection costs about as much as a small query. A SELECT
     cannot change a connection's state, and any other cursor is closed after its query."""
 
-    IDLE_CURSORS = 8  # kept at most, per sandbox
+    IDLE_CURSORS = 8  # kept at most, per instance
+
+    def __init__(self, connect: Callable, use: str | None = None):
+        self._connect, self._use = connect, use
+        self._con = None
+        self._idle: list = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def connection(self):
+        with self._lock:
+            if self._con is None:
+                if self._closed:
+                    raise duckdb.ConnectionException("the sandbox is closed")
+                self._con = self._connect()
+            return self._con
+
+    def cursor(self):
+        """A new cursor."""
+        cursor = self.connection().cursor()
+        if self._use:
+            cursor.execute(self._use)
+        return cursor
+
+    def take(self):
+        """An idle cursor, or a new one."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self.cursor()
+
+    def keep(self, cursor) -> None:
+        with self._lock:
+            if not self._closed and len(self._idle) < self.IDLE_CURSORS:
+                self._idle.append(cursor)
+                return
+        cursor.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed, idle, self._idle, con, self._con = True, self._idle, [], self._con, None
+        for cursor in idle:
+            cursor.close()
+        if con is not None:
+            con.close()
+
+
+class Sandbox:
+    """One read-only root connection per database file; one cursor per query at a time.
+
+    A capped query that would share the cores (another query or request of the process, or no idle core
+    on the machine: ``limits.cores_shared``) runs on the busy instance, with ``busy_threads`` threads:
+    splitting it across threads would only add the cost of the split (Q1 of bench/http: 1.5 ms of CPU
+    with two threads, 1.2 with one, in the same time). Alone, it runs on the root's ``threads``."""
 
     @classmethod
     def for_settings(cls, db_path: Path, settings, gate: Gate | None = None,
@@ -100,19 +161,18 @@ class Sandbox:
                    time_limit_ms=settings.sql_time_limit_ms, max_rows=settings.max_returned_rows,
                    max_sql_length=settings.max_sql_length,
                    stream_time_limit_ms=settings.sql_stream_time_limit_ms, gate=gate,
-                   short_budget_ms=settings.sql_short_budget_ms, heavy=heavy)
+                   short_budget_ms=settings.sql_short_budget_ms, heavy=heavy,
+                   busy_threads=settings.sql_busy_threads)
 
     def __init__(self, db_path: Path, *, memory_limit: str = "512MB", threads: int = 1,
                  time_limit_ms: int = 1000, max_rows: int = 1000, max_sql_length: int = 20000,
                  stream_time_limit_ms: int = 300000, gate: Gate | None = None,
-                 short_budget_ms: int = 0, heavy: HeavyClass | None = None):
+                 short_budget_ms: int = 0, heavy: HeavyClass | None = None, busy_threads: int = 0):
         self.db_path = db_path
         self.memory_limit = memory_limit
         # short queries first: past the budget a capped query moves to the heavy class (0: it never does)
         self.short_budget_ms = short_budget_ms if heavy and 0 < short_budget_ms < time_limit_ms else 0
         self.heavy = heavy
-        self._heavy_root = None
-        self._heavy_lock = threading.Lock()
         self.time_limit_ms = time_limit_ms
         self.stream_time_limit_ms = stream_time_limit_ms
         self.max_rows = max_rows
@@ -121,65 +181,39 @@ class Sandbox:
         self._passed: OrderedDict[str, str] = OrderedDict()  # a text that passed -> the SQL to run
         self._heavy_seen: OrderedDict[tuple, bool] = OrderedDict()  # queries that were heavy
         self._passed_lock = threading.Lock()
-        self._idle: list = []
-        self._idle_lock = threading.Lock()
-        self._closed = False
-        config = {
-            "autoinstall_known_extensions": False, "autoload_known_extensions": False,
-            "allow_community_extensions": False, "allow_persistent_secrets": False,
-            "python_enable_replacements": False, "temp_directory": "",
-        }
-        self._root = duckdb.connect(str(db_path), read_only=True, config=config)
+        self._root = duckdb.connect(str(db_path), read_only=True, config=_CONFIG)
         # DuckDB's own limit is the longest a query may run (a stream); the watchdog enforces each kind's
         _lock_down(self._root, memory_limit=memory_limit, threads=threads,
                    time_limit_ms=max(time_limit_ms, stream_time_limit_ms))
         self._guard = SqlGuard(self._root)  # read from the locked instance: what a query may name
         self._paths = known_paths(db_path, db_path.parent, db_path.parent.parent)
+        name = self._root.execute("SELECT current_database()").fetchone()[0]
+        self.root = _Instance(lambda: self._root)
+        self.root.connection()  # it holds the root from now on, and closes it
+        # SET threads holds for a whole instance: fewer threads need an instance of their own
+        self.busy = (_Instance(functools.partial(self._attach, name, busy_threads), f"USE {_ident(name)}")
+                     if 0 < busy_threads < threads else None)
+        self.heavy_instance = _Instance(functools.partial(self._attach, name, 1), f"USE {_ident(name)}")
 
     def close(self) -> None:
-        with self._idle_lock:
-            self._closed, idle, self._idle = True, self._idle, []
-        for cursor in idle:
-            cursor.close()
-        self._root.close()
-        with self._heavy_lock:
-            if self._heavy_root is not None:
-                self._heavy_root.close()
+        for instance in (self.root, self.busy, self.heavy_instance):
+            if instance is not None:
+                instance.close()
 
-    def _heavy_connection(self):
-        """The heavy class's DuckDB: an instance of its own (``SET threads`` holds for a whole instance)
-        with one thread, the release's file attached read-only under the name the root gives it, and
-        the same limits and lock."""
-        with self._heavy_lock:
-            if self._heavy_root is None:
-                con = duckdb.connect(":memory:", config={
-                    "autoinstall_known_extensions": False, "autoload_known_extensions": False,
-                    "allow_community_extensions": False, "allow_persistent_secrets": False,
-                    "python_enable_replacements": False, "temp_directory": ""})
-                name = self._root.execute("SELECT current_database()").fetchone()[0]
-                con.execute(f"ATTACH {_quote(str(self.db_path))} AS {_ident(name)} (READ_ONLY)")
-                _lock_down(con, memory_limit=self.memory_limit, threads=1, time_limit_ms=self.time_limit_ms)
-                self._heavy_root, self._heavy_use = con, f"USE {_ident(name)}"
-            return self._heavy_root
+    def _attach(self, name: str, threads: int):
+        """An instance of its own with ``threads`` threads (the heavy class's, the busy one): the release's
+        file attached read-only under the name the root gives it, the same limits and lock."""
+        con = duckdb.connect(":memory:", config=_CONFIG)
+        con.execute(f"ATTACH {_quote(str(self.db_path))} AS {_ident(name)} (READ_ONLY)")
+        _lock_down(con, memory_limit=self.memory_limit, threads=threads, time_limit_ms=self.time_limit_ms)
+        return con
 
-    def _heavy_cursor(self):
-        """A cursor of the heavy instance (a cursor starts in the instance's own catalog: USE the file's)."""
-        cursor = self._heavy_connection().cursor()
-        cursor.execute(self._heavy_use)
-        return cursor
-
-    def _cursor(self):
-        with self._idle_lock:
-            if self._idle:
-                return self._idle.pop()
-        return self._root.cursor()
-
-    def _keep(self, cursor) -> None:
-        with self._idle_lock:
-            if not self._closed and len(self._idle) < self.IDLE_CURSORS:
-                self._idle.append(cursor)
-                return
-        cursor.close()
+    def _short_instance(self) -> _Instance:
+        """Where a capped query that holds a slot of the gate runs: on the busy instance when it would share
+        the cores (``limits.cores_shared``), else on the root."""
+        if self.busy is not None and cores_shared(self.gate, self.heavy):
+            return self.busy
+        return self.root
 
     def check(self, sql: str) -> str:
         """Refuse anything but exactly one SELECT, with a message that says why; returns the SQL to
@@ -233,10 +267,10 @@ class Sandbox:
         if not (self.short_budget_ms and key in self._heavy_seen):
             with self.gate.slot():
                 try:
-                    return run(budget_ms=self.short_budget_ms)
+                    return run(budget_ms=self.short_budget_ms, instance=self._short_instance())
                 except _OverBudget:
                     pass  # the short slot is freed: the heavy class has its own bound
-        return self._run_heavy(key, functools.partial(run, heavy=True))
+        return self._run_heavy(key, functools.partial(run, instance=self.heavy_instance))
 
     def _run_heavy(self, key, job) -> QueryResult:
         """Run ``job`` in the heavy class; a query that was heavy there too (past the short budget, or
@@ -277,7 +311,7 @@ class Sandbox:
         gate and runs under ``stream_time_limit_ms`` until its last batch is read or it is closed."""
         sql = self.check(sql)
         self.gate.enter()
-        cursor = self._root.cursor()
+        cursor = self.root.cursor()
         watchdog = Watchdog(cursor, self.stream_time_limit_ms / 1000, gone).start()
         try:
             relation = cursor.sql(sql, params=params or None)
@@ -290,7 +324,7 @@ class Sandbox:
         return QueryStream(self, columns, reader, cursor, watchdog)
 
     def _execute(self, sql: str, params, arrow: bool = False, gone=None, batches: bool = False, *,
-                 sink: Callable | None = None, budget_ms: int = 0, heavy: bool = False) -> QueryResult:
+                 sink: Callable | None = None, budget_ms: int = 0, instance: _Instance | None = None) -> QueryResult:
         """Fetch at most ``max_rows + 1`` rows: DuckDB's result streams, so the rest is never computed
         (but an ORDER BY without LIMIT still sorts all its input). Arrow answers go through a relation
         limited the same way (a cursor's own Arrow read would copy the whole result first); ``batches``
@@ -298,8 +332,9 @@ class Sandbox:
         allow (``ARROW_TYPES``), else rows as above; ``sink`` takes those batches as they are read.
 
         ``budget_ms``: the query is interrupted then and ``_OverBudget`` raised (short queries first);
-        ``heavy``: run on the heavy class's instance, the cursor never kept."""
-        cursor = self._heavy_cursor() if heavy else self._root.cursor() if arrow else self._cursor()
+        ``instance``: where it runs (the root by default)."""
+        instance = instance or self.root
+        cursor = instance.cursor() if arrow else instance.take()
         started = time.perf_counter()
         ended = False  # the result was read to its end, with no error
         encoder = None
@@ -335,8 +370,8 @@ class Sandbox:
                 self._raise(exc, watchdog, self.time_limit_ms)
             finally:
                 watchdog.stop()
-                if ended and watchdog.reason is None and not heavy:
-                    self._keep(cursor)
+                if ended and watchdog.reason is None:
+                    instance.keep(cursor)
                 else:
                     cursor.close()
         encoded = encoder.finish() if encoder is not None else None

@@ -52,7 +52,7 @@ class Release:
     def descriptor(self, name: str) -> dict:
         return json.loads((self.package_dir(name) / "datapackage.json").read_text("utf-8"))
 
-    @property
+    @cached_property
     def warehouse(self) -> Path:
         return self.path / "warehouse.duckdb"
 
@@ -65,6 +65,16 @@ class Store:
         self.pointer = root / "CURRENT"
         self.pinned = pinned
         self.pinned_version: str | None = None
+        self._paths = (str(self.releases_dir), str(self.pointer))
+        self._known: dict[str, Release] = {}  # releases seen, shared with the pinned views
+
+    def pinned_view(self) -> Store:
+        """A view of this store that reads ``CURRENT`` once (one web request); it shares what this one
+        has learnt (the release objects, whose files never change), not what it read of ``CURRENT``."""
+        view = object.__new__(Store)
+        view.__dict__.update(self.__dict__)
+        view.pinned, view.pinned_version = True, None
+        return view
 
     def versions(self) -> list[str]:
         if not self.releases_dir.is_dir():
@@ -73,15 +83,19 @@ class Store:
                       if VERSION_PATTERN.match(p.name) and (p / MANIFEST).is_file())
 
     def release(self, version: str) -> Release:
-        if not VERSION_PATTERN.match(version) or not (self.releases_dir / version / MANIFEST).is_file():
+        """The release, if its folder holds a manifest now (a pruned release is gone at once)."""
+        if not VERSION_PATTERN.match(version) or not os.path.isfile(f"{self._paths[0]}/{version}/{MANIFEST}"):
             raise NotFound(f"no release {version!r}", details={"release": version})
-        return Release(version, self.releases_dir / version)
+        known = self._known.get(version)
+        if known is None:
+            known = self._known.setdefault(version, Release(version, self.releases_dir / version))
+        return known
 
     def current_version(self) -> str | None:
         if self.pinned and self.pinned_version:
             return self.pinned_version
         try:
-            version = self.pointer.read_text("ascii").strip() or None
+            version = _read_small(self._paths[1]).decode("ascii").strip() or None
         except FileNotFoundError:
             return None
         if self.pinned:
@@ -104,6 +118,18 @@ class Store:
             os.fsync(handle.fileno())
         os.replace(tmp, self.pointer)
         fsync_dir(self.root)
+
+
+def _read_small(path: str) -> bytes:
+    """A small file's bytes, read without Python's file objects (``CURRENT``, on every web request)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        parts = []
+        while chunk := os.read(fd, 4096):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..config import load_settings
+from ..limits import REQUESTS
 from .jsontext import JSONProvider
 
 
@@ -13,6 +14,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config["SOCSEC"] = settings
     app.json = JSONProvider(app)
+    app.wsgi_app = REQUESTS.wrap(app.wsgi_app)  # the sandbox asks whether it serves other requests
 
     from . import errors, health, home, indicators, packages, pages, query, releases
 

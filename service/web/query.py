@@ -113,10 +113,12 @@ def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) ->
         body = result.encoded if table is not None else to_csv(result.columns, result.rows).encode("utf-8")
         return Answer(body, "text/csv", headers)
     if ext == "ndjson":
-        objects = arrow_as_objects(table) if table is not None else rows_as_objects(result.columns, result.rows)
+        objects = (arrow_as_objects(table) if table is not None
+                   else rows_as_objects(result.columns, result.rows, result.types))
         return Answer(ndjson_lines(objects).encode("utf-8"), "application/x-ndjson", headers)
     if shape == "objects":
-        rows = arrow_as_objects(table) if table is not None else rows_as_objects(result.columns, result.rows)
+        rows = (arrow_as_objects(table) if table is not None
+                else rows_as_objects(result.columns, result.rows, result.types))
     else:
         values = zip(*(c.to_pylist() for c in table.columns)) if table is not None else result.rows
         rows = [[jsonable(v) for v in row] for row in values]

@@ -18,6 +18,7 @@ _SANDBOXES: OrderedDict[str, Sandbox] = OrderedDict()
 _GATES: dict[tuple[int, int], Gate] = {}
 _HEAVY: dict[int, HeavyClass] = {}
 _CACHES: dict[int, AnswerCache] = {}
+_STORES: dict = {}  # one Store per store folder and process: its pinned views share the releases it knows
 _LOCK = threading.Lock()
 _KEEP = 3
 
@@ -30,7 +31,12 @@ def store() -> Store:
     """The store as this request sees it: ``CURRENT`` is read once per request (at its first use), so a
     release switched meanwhile (``socsec release``, a replica's pull) is never mixed into one answer."""
     if "socsec_store" not in g:
-        g.socsec_store = Store(settings().store_dir, pinned=True)
+        directory = settings().store_dir
+        shared = _STORES.get(directory)
+        if shared is None:
+            with _LOCK:
+                shared = _STORES.setdefault(directory, Store(directory))
+        g.socsec_store = shared.pinned_view()
     return g.socsec_store
 
 
@@ -95,7 +101,7 @@ def sandbox_for(release: Release) -> Sandbox:
     s = settings()
     key = (f"{release.warehouse}|{s.sql_time_limit_ms}|{s.max_returned_rows}|{s.max_sql_length}"
            f"|{s.sql_stream_time_limit_ms}|{s.max_concurrent_queries}|{s.query_wait_ms}"
-           f"|{s.sql_short_budget_ms}|{s.max_heavy_queries}")
+           f"|{s.sql_short_budget_ms}|{s.max_heavy_queries}|{s.sql_busy_threads}")
     with _LOCK:
         if key in _SANDBOXES:
             _SANDBOXES.move_to_end(key)

@@ -165,3 +165,33 @@ def test_arrow_csv_writes_doubles_of_every_magnitude_as_repr():
     x = np.concatenate([x, edges])
     table = pa.table({"x": pa.array(x), "n": pa.array(np.arange(len(x)))})
     assert arrow_to_csv(table) == to_csv(["x", "n"], list(zip(x.tolist(), range(len(x))))).encode("utf-8")
+
+
+# DuckDB values of each type, by SQL; the typed path of rows_as_objects must give what jsonable gives
+TYPED = {
+    "BOOLEAN": ["true", "false", "null"],
+    "TINYINT": ["-128", "127"], "SMALLINT": ["-32768"], "INTEGER": ["2147483647", "null"],
+    "BIGINT": ["-9223372036854775808", "9223372036854775807"], "UBIGINT": ["18446744073709551615", "0"],
+    "HUGEINT": ["170141183460469231731687303715884105727", "1"],
+    "VARCHAR": ["''", "'中文'", "'a\"b'", "chr(0)", "null"],
+    "DOUBLE": ["0.1", "-0.0", "1e308", "1e308", "'nan'", "'inf'", "'-inf'", "null", "5e-324"],
+    "FLOAT": ["0.1", "3.4e38", "'nan'"],
+    "DECIMAL(18,3)": ["1.5", "-123456789012345.678"], "DATE": ["'2020-02-29'"], "BLOB": ["'\\xff'"],
+}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_typed_rows_give_what_the_values_give(seed):
+    import duckdb
+
+    rnd = random.Random(seed)
+    kinds = [rnd.choice(sorted(TYPED)) for _ in range(rnd.randint(1, 4))]
+    length = rnd.choice([1, 2, 5, 40])
+    cells = [[f"({rnd.choice(TYPED[k])})::{k}" for k in kinds] for _ in range(length)]
+    sql = " union all ".join("select " + ", ".join(f"{c} as c{i}" for i, c in enumerate(row)) for row in cells)
+    cursor = duckdb.connect().execute(sql)
+    columns, types = [d[0] for d in cursor.description], [str(d[1]) for d in cursor.description]
+    rows = cursor.fetchall()
+    assert types == kinds
+    typed = rows_as_objects(columns, rows, types)
+    assert json.dumps(typed, ensure_ascii=False) == json.dumps(reference_objects(columns, rows), ensure_ascii=False)

@@ -42,14 +42,14 @@ def test_a_query_past_the_budget_is_answered_from_the_heavy_class(db):
         real = box._execute
 
         def spy(*args, **kwargs):
-            seen.setdefault("heavy", []).append(kwargs.get("heavy", False))
+            seen.setdefault("heavy", []).append(kwargs.get("instance") is box.heavy_instance)
             return real(*args, **kwargs)
 
         box._execute = spy
         assert box.run(HEAVY).rows == duckdb.sql(HEAVY).fetchall()
         assert seen["heavy"] == [False, True]  # started short, ran again heavy
         # the heavy instance names the file's tables as the root does, schemas included
-        assert box._execute("select count(*) from pkg.t", None, heavy=True).rows == [(1000,)]
+        assert box._execute("select count(*) from pkg.t", None, instance=box.heavy_instance).rows == [(1000,)]
         assert box.run("select i from t order by i limit 3").rows == [(0,), (1,), (2,)]
     finally:
         box.close()
@@ -58,7 +58,7 @@ def test_a_query_past_the_budget_is_answered_from_the_heavy_class(db):
 def test_the_heavy_instance_has_one_thread_and_is_locked(db):
     box = box_for(db)
     try:
-        cursor = box._heavy_cursor()
+        cursor = box.heavy_instance.cursor()
         assert cursor.execute("select current_setting('threads')").fetchone()[0] == 1
         with pytest.raises(duckdb.Error):
             cursor.execute("SET threads = 4")
@@ -153,7 +153,7 @@ def test_a_query_that_was_heavy_starts_in_the_heavy_class_next_time(db):
     real = box._execute
 
     def spy(*args, **kwargs):
-        calls.append(kwargs.get("heavy", False))
+        calls.append(kwargs.get("instance") is box.heavy_instance)
         return real(*args, **kwargs)
 
     box._execute = spy

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from service.errors import QueryError, QueryTimeout
-from service.sandbox import Sandbox
+from service.sandbox import Sandbox, _Instance
 
 
 @pytest.fixture(scope="module")
@@ -60,19 +60,19 @@ def test_too_long_sql_is_refused(db):
 def test_a_cursor_serves_the_next_query_only_after_a_clean_end(db):
     box = Sandbox(db, max_rows=10, time_limit_ms=100)
     box.run("select i from t where i < 5")
-    assert len(box._idle) == 1  # read to its end: kept
-    kept = box._idle[0]
+    assert len(box.root._idle) == 1  # read to its end: kept
+    kept = box.root._idle[0]
     box.run("select i from t where i < 7")
-    assert box._idle == [kept]  # and used again
+    assert box.root._idle == [kept]  # and used again
     box.run("select i from t")  # truncated: its result was not read to the end
-    assert box._idle == []
+    assert box.root._idle == []
     with pytest.raises(QueryError):
         box.run("select no_such_column from t")
     with pytest.raises(QueryTimeout):
         box.run("select count(*) from range(10000000000)")
-    assert box._idle == []  # an error or an interrupt: closed, not kept
+    assert box.root._idle == []  # an error or an interrupt: closed, not kept
     box.close()
-    assert box._idle == []
+    assert box.root._idle == []
 
 
 def test_no_interrupt_reaches_the_next_query_on_a_kept_cursor(db):
@@ -118,5 +118,5 @@ def test_threads_never_share_a_cursor(db):
     for t in threads:
         t.join()
     assert wrong == []
-    assert 1 <= len(box._idle) <= Sandbox.IDLE_CURSORS
+    assert 1 <= len(box.root._idle) <= _Instance.IDLE_CURSORS
     box.close()
