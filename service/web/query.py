@@ -28,21 +28,21 @@ _FIRST_BYTES = CHUNK_BYTES  # one chunk of the encoders is read before answering
 _SWITCH = {"on": True, "1": True, "true": True, "off": False, "0": False, "false": False, "": False}
 
 
-def _params() -> dict:
+def _params(values) -> dict:
     """`$name` parameters come as `_p_name=value` (strings)."""
-    return {k[3:]: v for k, v in request.values.items() if k.startswith("_p_") and len(k) > 3}
+    return {k[3:]: v for k, v in values.items() if k.startswith("_p_") and len(k) > 3}
 
 
-def _flag(name: str) -> bool:
-    value = request.values.get(name, "").lower()
+def _flag(values, name: str) -> bool:
+    value = values.get(name, "").lower()
     if value not in _SWITCH:
         raise QueryError(f"{name} must be 'on' or 'off', got {value!r}", code="bad-parameter",
                          details={"parameter": name})
     return _SWITCH[value]
 
 
-def _shape() -> str:
-    shape = request.values.get("_shape", "objects")
+def _shape(values) -> str:
+    shape = values.get("_shape", "objects")
     if shape not in ("objects", "arrays"):
         raise QueryError("_shape must be 'objects' or 'arrays'", code="bad-parameter",
                          details={"parameter": "_shape"})
@@ -58,8 +58,9 @@ def _etag(release: str, ext: str, text: str, params: dict, shape: str, stream: b
 @bp.route("/sql", methods=["GET", "POST"], defaults={"ext": "json"})
 @bp.route("/sql.<any(json, csv, ndjson, parquet):ext>", methods=["GET", "POST"])
 def sql(ext: str, version: str | None = None):
-    text, params = request.values.get("sql", ""), _params()
-    stream, shape = _flag("_stream"), _shape()
+    values = request.values  # the query string, and a POST's form
+    text, params = values.get("sql", ""), _params(values)
+    stream, shape = _flag(values, "_stream"), _shape(values)
     release = release_for(version)
     box = sandbox_for(release)
     headers = {"X-Socsec-Release": release.version}
