@@ -104,7 +104,7 @@ def _spied(box):
 
 
 def test_a_query_beside_a_running_one_runs_on_the_busy_instance(box, monkeypatch):
-    monkeypatch.setattr(limits, "_IDLE", lambda: 2.0)  # a machine with idle cores
+    monkeypatch.setattr(limits, "_RUNNABLE", lambda: 1)  # a machine with idle cores
     quick = Sandbox(box.db_path, threads=2, busy_threads=1, time_limit_ms=500, gate=Gate(4))
     chosen = _spied(quick)
     outcomes = []
@@ -124,7 +124,7 @@ def test_a_query_beside_a_running_one_runs_on_the_busy_instance(box, monkeypatch
 
 
 def test_a_query_during_another_request_of_the_process_runs_on_the_busy_instance(box, monkeypatch):
-    monkeypatch.setattr(limits, "_IDLE", lambda: 2.0)
+    monkeypatch.setattr(limits, "_RUNNABLE", lambda: 1)
     chosen = _spied(box)
     try:
         with pytest.MonkeyPatch.context() as m:
@@ -143,26 +143,18 @@ def _spin(seconds: float) -> None:
         pass
 
 
-def test_the_idle_cores_are_read_over_windows_of_the_machine():
-    idle = limits._IdleCores()
-    assert idle() is None  # no window has passed yet
-    time.sleep(0.3)
-    quiet = idle()
-    assert quiet is not None and 0 <= quiet <= os.cpu_count()
-    spinners = [multiprocessing.get_context("spawn").Process(target=_spin, args=(20,)) for _ in range(os.cpu_count())]
+def test_a_machine_with_more_runnable_threads_than_cores_shares_its_cores():
+    assert limits._RUNNABLE() >= 1  # the caller is runnable
+    spinners = [multiprocessing.get_context("spawn").Process(target=_spin, args=(20,)) for _ in range(limits._CORES)]
     for p in spinners:
         p.start()
     try:
         time.sleep(1.0)  # the spinners have started
         seen = []
-        for _ in range(10):
-            idle()  # a window starts
-            time.sleep(0.2)
-            seen.append(idle())  # and ends: every core ran a spinner
-        assert sorted(seen)[len(seen) // 2] < 0.5, seen
-        limits._IDLE()
-        time.sleep(0.2)
-        assert limits.cores_shared(Gate(None), None)  # the process's own reading, alone in its gate
+        for _ in range(20):
+            seen.append(limits.cores_shared(Gate(None), None))  # the spinners and the caller
+            time.sleep(0.01)
+        assert sum(seen) >= 15, seen  # the scheduler may catch a spinner between two slices
     finally:
         for p in spinners:
             p.terminate()
