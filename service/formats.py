@@ -38,8 +38,9 @@ def rows_as_objects(columns: list[str], rows: list[tuple], types: list[str] | No
     """The rows as JSON objects, each value as ``jsonable`` gives it. ``types`` (DuckDB's, one per
     column) lets a query's rows skip the look at each value when their types say it is plain JSON."""
     rows = list(rows)
-    if types is not None and rows and _json_typed(rows, types):
-        return [dict(zip(columns, row)) for row in rows]
+    plain = plain_objects(columns, rows, types) if types is not None else None
+    if plain is not None:
+        return plain
     values = _columns(rows)
     slow = [i for i, column in enumerate(values or ()) if not _plain(column, _JSON_NATIVE)]
     if values is None or len(slow) == len(values):
@@ -110,8 +111,14 @@ _JSON_TYPES = frozenset({"BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", 
 _FLOAT_TYPES = frozenset({"FLOAT", "DOUBLE"})
 
 
+def plain_objects(columns: list[str], rows: list[tuple], types: list[str]) -> list[dict] | None:
+    """The rows as objects when DuckDB's ``types`` (one per column) say every value is plain JSON (what
+    ``jsonable`` returns unchanged, and any JSON encoder writes alike), else None."""
+    return [dict(zip(columns, row)) for row in rows] if _json_typed(rows, types) else None
+
+
 def _json_typed(rows: list[tuple], types: list[str]) -> bool:
-    if len(rows[0]) != len(types):
+    if rows and len(rows[0]) != len(types):
         return False
     for i, kind in enumerate(types):
         if kind in _FLOAT_TYPES:

@@ -357,8 +357,8 @@ class Sandbox:
                             raise duckdb.InterruptException("interrupted")
                     else:
                         cursor.execute(sql, params or None)
-                        columns = [d[0] for d in cursor.description or []]
-                        types = [str(d[1]) for d in cursor.description or []]
+                        description = cursor.description or []
+                        columns, types = [d[0] for d in description], [str(d[1]) for d in description]
                         table, rows = None, cursor.fetchmany(self.max_rows + 1)
                         ended = len(rows) <= self.max_rows
             except BaseException as exc:  # noqa: BLE001 - turned into a QueryError or re-raised

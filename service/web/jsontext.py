@@ -22,6 +22,15 @@ def dump_bytes(obj, *, pretty: bool = False) -> bytes:
         return text.encode("utf-8")
 
 
+def dump_plain(obj) -> bytes:
+    """``dump_bytes`` of an object that holds nothing but str keys, None, bools, ints within 64 bits,
+    finite floats, strs, lists and dicts (the same bytes, without the options' checks)."""
+    try:
+        return orjson.dumps(obj)
+    except TypeError:  # not so plain after all (a str orjson refuses): the general path decides
+        return dump_bytes(obj)
+
+
 class JSONProvider(DefaultJSONProvider):
     """Flask's provider with ``jsonify`` answered by ``dump_bytes``."""
 

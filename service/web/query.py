@@ -16,9 +16,9 @@ from flask import Blueprint, Response, request
 from ..answers import Answer
 from ..errors import QueryError
 from ..export import BATCH_ROWS, CHUNK_BYTES, MEDIA_TYPES, CappedCsv, encode
-from ..formats import arrow_as_objects, jsonable, ndjson_lines, rows_as_objects, to_csv, to_parquet
+from ..formats import arrow_as_objects, jsonable, ndjson_lines, plain_objects, rows_as_objects, to_csv, to_parquet
 from .client import gone_check
-from .jsontext import dump_bytes
+from .jsontext import dump_bytes, dump_plain
 from .releases import answer_cache, release_for, sandbox_for
 
 bp = Blueprint("query", __name__)
@@ -74,8 +74,8 @@ def sql(ext: str, version: str | None = None):
     if stream:
         response = _full_export(box, ext, text, params, headers)
         return _not_modified(response, headers) if version and matched else response
-    key = (release.version, ext, text, tuple(sorted(params.items())), shape, box.max_rows)
     cache = answer_cache()
+    key = (release.version, ext, text, tuple(sorted(params.items())), shape, box.max_rows) if cache else None
     answer = cache.get(key) if cache else None
     headers["X-Socsec-Cache"] = "hit" if answer else "miss"
     if answer is None:
@@ -117,16 +117,17 @@ def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) ->
         objects = (arrow_as_objects(table) if table is not None
                    else rows_as_objects(result.columns, result.rows, result.types))
         return Answer(ndjson_lines(objects).encode("utf-8"), "application/x-ndjson", headers)
-    if shape == "objects":
-        rows = (arrow_as_objects(table) if table is not None
-                else rows_as_objects(result.columns, result.rows, result.types))
-    else:
+    rows = plain_objects(result.columns, result.rows, result.types) if shape == "objects" and table is None else None
+    plain = rows is not None  # every value of the answer is plain JSON: no encoder options to apply
+    if rows is None and shape == "objects":
+        rows = arrow_as_objects(table) if table is not None else rows_as_objects(result.columns, result.rows)
+    elif rows is None:
         values = zip(*(c.to_pylist() for c in table.columns)) if table is not None else result.rows
         rows = [[jsonable(v) for v in row] for row in values]
     body = {"ok": True, "release": version, "sql": text, "columns": result.columns, "types": result.types,
             "rows": rows, "truncated": result.truncated, "row_limit": box.max_rows,
             "elapsed_ms": result.elapsed_ms}
-    return Answer(dump_bytes(body) + b"\n", "application/json", headers)
+    return Answer((dump_plain(body) if plain else dump_bytes(body)) + b"\n", "application/json", headers)
 
 
 def _full_export(box, ext: str, text: str, params: dict, headers: dict) -> Response:

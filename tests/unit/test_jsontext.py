@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.json.provider import _default
 
-from service.web.jsontext import JSONProvider, dump_bytes
+from service.web.jsontext import JSONProvider, dump_bytes, dump_plain
 
 
 def _python(obj) -> bytes:
@@ -51,6 +51,17 @@ def test_same_json_as_pythons_encoder(seed):
     assert json.loads(ours) == json.loads(_python(value))
     assert ours.decode("utf-8") == ours.decode("utf-8").encode("utf-8").decode("utf-8")  # valid UTF-8, unescaped
     assert json.loads(dump_bytes(value, pretty=True)) == json.loads(ours)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_plain_values_give_the_same_bytes_either_way(seed):
+    value = _value(random.Random(seed))  # str keys, None, bools, 64-bit ints, finite floats, strs, lists
+    assert dump_plain(value) == dump_bytes(value)
+
+
+def test_a_value_that_is_not_plain_after_all_takes_the_general_path():
+    for odd in ({"sum": 2**64 + 5}, {1: "int key"}):  # what orjson refuses without the options
+        assert dump_plain(odd) == dump_bytes(odd)
 
 
 def test_keys_keep_their_order_and_are_not_escaped():
