@@ -52,11 +52,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sql_memory_limit", "512MB",
             "DuckDB memory limit of each of a release's DuckDB instances in a server process (the serving one, "
             "the busy one, the heavy class's)."),
-    Setting("sql_threads", 2, "DuckDB threads of the serving connection."),
+    Setting("sql_threads", 2,
+            "DuckDB threads of the serving connection (full exports, and capped queries when a core is idle)."),
     Setting("sql_busy_threads", 1,
-            "DuckDB threads of a capped SQL query that starts while another query runs in the same server "
-            "process (the cores are busy already: splitting it would only add the cost of the split); "
-            "0: always `sql_threads`."),
+            "DuckDB threads of a capped SQL query that would share the cores (another query or request of the "
+            "same server process is running, or the machine has more runnable threads than cores): splitting "
+            "it would only add the cost of the split; 0: always `sql_threads`."),
     Setting("max_sql_length", 20000, "Longest SQL text accepted, in characters."),
     Setting("lock_timeout_s", 0.0, "Seconds `socsec release` waits for another release to finish."),
     Setting("origin", "", "Origin a replica pulls releases from (`socsec serve --origin`): a store served "
