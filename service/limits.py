@@ -129,7 +129,7 @@ def cores_shared(gate: Gate, heavy: HeavyClass | None) -> bool:
     Why more than the cores, not as many: a request brings runnable threads of its own for a moment
     (the gunicorn thread that handed it over, its client before it waits for the answer). Measured at
     the start of each query on 2 cores: one client asking Q2 and Q3 in turn saw 1 or 2, never more;
-    8 clients asking Q1 at once saw 3 to 16 where the process was otherwise idle (2 in 1% of them)."""
+    8 clients asking Q1 at once saw 3 to 14 where the process was otherwise idle, never fewer."""
     if gate.running > 1 or len(REQUESTS) > 1 or (heavy is not None and heavy.running):
         return True
     runnable = _RUNNABLE()
