@@ -41,5 +41,7 @@ def test_bench_http_quick_prints_every_figure_and_target(tmp_path):
     assert [line.split()[0] for line in targets] == ["Q2", "Q3", "Q4", "Q5", "Q1", "Q1", "export", "socsec"], out
     assert all(re.search(r"\s(met|NOT met|n/a)$", line) for line in targets), out
     assert targets[4].endswith("n/a")  # no Datasette, no throughput ratio
+    share = re.search(r"socsec reaches (\d+\.\d)% of it", out)  # one decimal: 84.6% never prints as 85%
+    assert share and re.search(rf"Q1 throughput >= 85% of ceiling\s+{re.escape(share.group(1))}%\s", targets[5])
     assert (tmp_path / "http-40000-g1" / "project" / "var" / "store" / "CURRENT").is_file()
     assert not (tmp_path / "datasette-venv").exists()  # --skip-datasette installs nothing
