@@ -181,14 +181,14 @@ class Sandbox:
         self._passed: OrderedDict[str, str] = OrderedDict()  # a text that passed -> the SQL to run
         self._heavy_seen: OrderedDict[tuple, bool] = OrderedDict()  # queries that were heavy
         self._passed_lock = threading.Lock()
-        self._root = duckdb.connect(str(db_path), read_only=True, config=_CONFIG)
+        root = duckdb.connect(str(db_path), read_only=True, config=_CONFIG)
         # DuckDB's own limit is the longest a query may run (a stream); the watchdog enforces each kind's
-        _lock_down(self._root, memory_limit=memory_limit, threads=threads,
+        _lock_down(root, memory_limit=memory_limit, threads=threads,
                    time_limit_ms=max(time_limit_ms, stream_time_limit_ms))
-        self._guard = SqlGuard(self._root)  # read from the locked instance: what a query may name
+        self._guard = SqlGuard(root)  # read from the locked instance: what a query may name
         self._paths = known_paths(db_path, db_path.parent, db_path.parent.parent)
-        name = self._root.execute("SELECT current_database()").fetchone()[0]
-        self.root = _Instance(lambda: self._root)
+        name = root.execute("SELECT current_database()").fetchone()[0]
+        self.root = _Instance(lambda: root)
         self.root.connection()  # it holds the root from now on, and closes it
         # SET threads holds for a whole instance: fewer threads need an instance of their own
         self.busy = (_Instance(functools.partial(self._attach, name, busy_threads), f"USE {_ident(name)}")

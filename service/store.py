@@ -13,6 +13,7 @@ The web layer reads releases only through this module.
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import hashlib
 import json
@@ -65,14 +66,13 @@ class Store:
         self.pointer = root / "CURRENT"
         self.pinned = pinned
         self.pinned_version: str | None = None
-        self._paths = (str(self.releases_dir), str(self.pointer))
+        self._releases_text, self._pointer_text = str(self.releases_dir), str(self.pointer)
         self._known: dict[str, Release] = {}  # releases seen, shared with the pinned views
 
     def pinned_view(self) -> Store:
         """A view of this store that reads ``CURRENT`` once (one web request); it shares what this one
         has learnt (the release objects, whose files never change), not what it read of ``CURRENT``."""
-        view = object.__new__(Store)
-        view.__dict__.update(self.__dict__)
+        view = copy.copy(self)  # shallow: the same dict of releases
         view.pinned, view.pinned_version = True, None
         return view
 
@@ -84,7 +84,7 @@ class Store:
 
     def release(self, version: str) -> Release:
         """The release, if its folder holds a manifest now (a pruned release is gone at once)."""
-        if not VERSION_PATTERN.match(version) or not os.path.isfile(f"{self._paths[0]}/{version}/{MANIFEST}"):
+        if not VERSION_PATTERN.match(version) or not os.path.isfile(f"{self._releases_text}/{version}/{MANIFEST}"):
             raise NotFound(f"no release {version!r}", details={"release": version})
         known = self._known.get(version)
         if known is None:
@@ -95,7 +95,7 @@ class Store:
         if self.pinned and self.pinned_version:
             return self.pinned_version
         try:
-            version = _read_small(self._paths[1]).decode("ascii").strip() or None
+            version = _read_small(self._pointer_text).decode("ascii").strip() or None
         except FileNotFoundError:
             return None
         if self.pinned:

@@ -117,17 +117,24 @@ def _answer(box, version: str, ext: str, text: str, params: dict, shape: str) ->
         objects = (arrow_as_objects(table) if table is not None
                    else rows_as_objects(result.columns, result.rows, result.types))
         return Answer(ndjson_lines(objects).encode("utf-8"), "application/x-ndjson", headers)
-    rows = plain_objects(result.columns, result.rows, result.types) if shape == "objects" and table is None else None
-    plain = rows is not None  # every value of the answer is plain JSON: no encoder options to apply
-    if rows is None and shape == "objects":
-        rows = arrow_as_objects(table) if table is not None else rows_as_objects(result.columns, result.rows)
-    elif rows is None:
-        values = zip(*(c.to_pylist() for c in table.columns)) if table is not None else result.rows
-        rows = [[jsonable(v) for v in row] for row in values]
+    rows, plain = _json_rows(result, shape)
     body = {"ok": True, "release": version, "sql": text, "columns": result.columns, "types": result.types,
             "rows": rows, "truncated": result.truncated, "row_limit": box.max_rows,
             "elapsed_ms": result.elapsed_ms}
     return Answer((dump_plain(body) if plain else dump_bytes(body)) + b"\n", "application/json", headers)
+
+
+def _json_rows(result, shape: str) -> tuple[list, bool]:
+    """The answer's rows in ``shape``, and whether every value is plain JSON by its DuckDB type (then
+    no encoder options apply)."""
+    table = result.table
+    if shape == "arrays":
+        values = zip(*(c.to_pylist() for c in table.columns)) if table is not None else result.rows
+        return [[jsonable(v) for v in row] for row in values], False
+    if table is not None:
+        return arrow_as_objects(table), False
+    plain = plain_objects(result.columns, result.rows, result.types)
+    return (plain, True) if plain is not None else (rows_as_objects(result.columns, result.rows), False)
 
 
 def _full_export(box, ext: str, text: str, params: dict, headers: dict) -> Response:
