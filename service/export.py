@@ -80,32 +80,29 @@ class CappedCsv:
     """A capped answer's CSV, encoded while the query's batches are still being read (a ``sink`` of
     ``Sandbox.run``): ``arrow_to_csv``'s bytes (the row encoder's rules), its slices of
     ``BATCH_ROWS["csv"]`` rows encoded on the encoding threads as they come, as an export's batches are,
-    and joined in order by ``finish()``. An answer of one slice is encoded on the caller's thread."""
+    but for the latest slice, which waits for the next one: the last of all is encoded by ``finish()`` on
+    the caller's thread, beside the encoding threads, where it would otherwise wait for them (an answer
+    of one slice is encoded there alone). ``finish()`` joins them in order."""
 
     batch_rows = BATCH_ROWS["csv"]
 
     def __init__(self, schema: pa.Schema):
         self._head = arrow_to_csv(schema.empty_table())
-        self._held: pa.RecordBatch | None = None  # the first slice, until a second one comes
+        self._held: pa.RecordBatch | None = None  # the latest slice, until a next one comes or the end
         self._parts: list[Future] = []
 
     def add(self, batch: pa.RecordBatch) -> None:
         for start in range(0, batch.num_rows, self.batch_rows):
-            part = batch.slice(start, self.batch_rows)
-            if self._held is None and not self._parts:
-                self._held = part
-                continue
             if self._held is not None:
                 self._parts.append(_encoder_pool().submit(arrow_csv_lines, self._held))
-                self._held = None
-            self._parts.append(_encoder_pool().submit(arrow_csv_lines, part))
+            self._held = batch.slice(start, self.batch_rows)
 
     def finish(self) -> bytes:
-        if self._held is not None:
-            return b"".join([self._head, arrow_csv_lines(self._held)])
-        return b"".join([self._head, *(part.result() for part in self._parts)])
+        last = [arrow_csv_lines(self._held)] if self._held is not None else []
+        return b"".join([self._head, *(part.result() for part in self._parts), *last])
 
     def cancel(self) -> None:
+        self._held = None
         for part in self._parts:
             part.cancel()
 

@@ -87,3 +87,36 @@ def test_the_indicator_columns_take_the_arrow_path(db):
         assert box.run("SELECT s, dt FROM t", batches=True).table is None  # DATE: rows (infinity dates)
     finally:
         box.close()
+
+
+def test_the_last_slice_is_encoded_on_the_callers_thread(monkeypatch):
+    """Every slice but the last goes to the encoding threads as the next one comes; the last is encoded by
+    ``finish()`` on the caller's thread, beside them (it would otherwise wait for them), and the slices
+    are joined in their order."""
+    import threading
+
+    import pyarrow as pa
+
+    from service import export
+
+    encoded_by = []
+
+    def recording(batch):
+        encoded_by.append((batch.column(0)[0].as_py(), threading.current_thread().name))
+        return export.arrow_csv_lines.__wrapped__(batch)
+
+    recording.__wrapped__ = export.arrow_csv_lines
+    monkeypatch.setattr(export, "arrow_csv_lines", recording)
+    rows = 2 * CappedCsv.batch_rows + 5
+    table = pa.table({"i": pa.array(range(rows), pa.int64()), "s": pa.array([f"v{i}" for i in range(rows)])})
+    sink = CappedCsv(table.schema)
+    for batch in table.to_batches(max_chunksize=1000):
+        sink.add(batch)
+    body = sink.finish()
+    firsts = dict(encoded_by)  # each slice's first value -> the thread that encoded it
+    assert len(encoded_by) == len(firsts) == -(-rows // 1000)  # each slice (of a 1,000-row batch) once
+    assert body == to_csv(["i", "s"], [(i, f"v{i}") for i in range(rows)]).encode()
+    caller = threading.current_thread().name
+    last = max(firsts)
+    assert firsts[last] == caller
+    assert all(name.startswith("socsec-csv") for first, name in firsts.items() if first != last)
