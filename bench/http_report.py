@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http_gil
 from http_timing import median_ms
 
 # query -> the most socsec's median may be, as a multiple of the floor's
@@ -100,6 +101,8 @@ def _print_ceiling(context: dict, rates: dict, theirs: float | None) -> None:
         print(f"Q1 bare route (the floor's Q1 code inside socsec's gunicorn and Flask, no SQL layer; "
               f"bench/http_bare.py): {bare:,.0f} req/s = {bare / ceiling:.0%} of the ceiling; "
               f"socsec reaches {rates['socsec']['rate'] / bare:.0%} of the bare route")
+    if context.get("lock"):  # why the bare route too stays below the ceiling
+        print(http_gil.describe(context["lock"]))
 
 
 def _ceiling_target(rates: dict) -> tuple:
