@@ -1,9 +1,9 @@
 """Why DuckDB behind gunicorn costs more than the two measured apart (bench/http's ceiling): DuckDB's
-Python binding takes the interpreter lock back between the tasks of a query (to look for a signal), so a
-query that runs while another thread of its process runs Python waits for that thread once per task
+Python binding takes the interpreter lock back between the tasks of a query to look for a signal
 (``DuckDBPyConnection::CompletePendingQuery``: ``ExecuteTask()`` until the result is ready, taking the
-lock and calling ``PyErr_CheckSignals()`` after each);
-in a server process, the other threads are the other requests.
+lock and calling ``PyErr_CheckSignals()`` after each), so a query that runs while another thread of its
+process runs Python waits for that thread once per task. In a server process, the other threads are
+the other requests.
 
 Measured in a process of its own on the release's file with the floor's statement and fetch: Q1 alone,
 then beside one thread that runs Python without a pause. Beside it, each take of the lock waits about

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
+from service import export
 from service.export import CappedCsv, capped_csv
 from service.formats import arrow_as_objects, jsonable, ndjson_lines, rows_as_objects, to_csv
 from service.sandbox import ARROW_TYPES, Sandbox
@@ -93,30 +96,20 @@ def test_the_last_slice_is_encoded_on_the_callers_thread(monkeypatch):
     """Every slice but the last goes to the encoding threads as the next one comes; the last is encoded by
     ``finish()`` on the caller's thread, beside them (it would otherwise wait for them), and the slices
     are joined in their order."""
-    import threading
+    encode, encoded_by = export.arrow_csv_lines, {}
 
-    import pyarrow as pa
+    def recording(batch):  # each slice's first value -> the thread that encoded it
+        encoded_by[batch.column(0)[0].as_py()] = threading.current_thread().name
+        return encode(batch)
 
-    from service import export
-
-    encoded_by = []
-
-    def recording(batch):
-        encoded_by.append((batch.column(0)[0].as_py(), threading.current_thread().name))
-        return export.arrow_csv_lines.__wrapped__(batch)
-
-    recording.__wrapped__ = export.arrow_csv_lines
     monkeypatch.setattr(export, "arrow_csv_lines", recording)
-    rows = 2 * CappedCsv.batch_rows + 5
+    rows = 10_000 + 6_389  # two batches: slices of 8,192 and 1,808 rows, then one of 6,389
     table = pa.table({"i": pa.array(range(rows), pa.int64()), "s": pa.array([f"v{i}" for i in range(rows)])})
     sink = CappedCsv(table.schema)
-    for batch in table.to_batches(max_chunksize=1000):
-        sink.add(batch)
+    sink.add(table.slice(0, 10_000).combine_chunks().to_batches()[0])
+    sink.add(table.slice(10_000).combine_chunks().to_batches()[0])
     body = sink.finish()
-    firsts = dict(encoded_by)  # each slice's first value -> the thread that encoded it
-    assert len(encoded_by) == len(firsts) == -(-rows // 1000)  # each slice (of a 1,000-row batch) once
     assert body == to_csv(["i", "s"], [(i, f"v{i}") for i in range(rows)]).encode()
-    caller = threading.current_thread().name
-    last = max(firsts)
-    assert firsts[last] == caller
-    assert all(name.startswith("socsec-csv") for first, name in firsts.items() if first != last)
+    assert sorted(encoded_by) == [0, CappedCsv.batch_rows, 10_000]
+    assert encoded_by.pop(10_000) == threading.current_thread().name
+    assert all(name.startswith("socsec-csv") for name in encoded_by.values())
