@@ -83,8 +83,9 @@ class Store:
                       if VERSION_PATTERN.match(p.name) and (p / MANIFEST).is_file())
 
     def release(self, version: str) -> Release:
-        """The release, if its folder holds a manifest now (a pruned release is gone at once)."""
+        """The release, if its folder holds a manifest now (a pruned release is gone at once, and forgotten)."""
         if not VERSION_PATTERN.match(version) or not os.path.isfile(f"{self._releases_text}/{version}/{MANIFEST}"):
+            self._known.pop(version, None)
             raise NotFound(f"no release {version!r}", details={"release": version})
         known = self._known.get(version)
         if known is None:
